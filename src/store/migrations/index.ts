@@ -1,0 +1,23 @@
+import type { Kysely, Migration } from 'kysely';
+import type { Dialect } from './columns.ts';
+import * as spine from './0001_spine.ts';
+
+/** A migration step; it is told the dialect so it can spell types the way each database wants. */
+interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Names sort lexically; to add one, write `NNNN_name.ts` exporting
+ * `up(db, dialect)` and list it here. A shipped migration never changes.
+ */
+const ordered: Record<string, DialectMigration> = {
+  '0001_spine': spine,
+};
+
+/** The migrations bound to one dialect, in the shape Kysely's Migrator takes. */
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(ordered).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, dialect) }]),
+  );
+}

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { VigilError } from '../shared/errors.ts';
+import { migrationsFor } from './migrations/index.ts';
+import type { Dialect } from './migrations/columns.ts';
+import type { Database } from './schema.ts';
+
+export type { Dialect } from './migrations/columns.ts';
+
+/** An open store: the typed query builder plus which dialect is behind it. */
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the data lives, for logs (`sqlite:/path/vigil.db` or the PostgreSQL URL without password). */
+  location: string;
+  close(): Promise<void>;
+}
+
+/** How to reach the store: a PostgreSQL URL, or else a data directory for SQLite. */
+export interface StoreOptions {
+  url?: string | undefined;
+  dataDir?: string | undefined;
+  /** SQLite file name inside dataDir (default vigil.db). */
+  fileName?: string;
+}
+
+// PostgreSQL returns int8 as strings; vigil keeps times and ids as JS numbers (safe up to 2^53).
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** True when the URL selects PostgreSQL. */
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//.test(url);
+}
+
+/**
+ * Opens the store and brings its schema up to date. SQLite runs in WAL mode with
+ * `synchronous=NORMAL`: a committed transaction survives a process crash (SIGKILL); after a power
+ * loss the last few transactions may be lost (docs/performance.md explains the choice).
+ */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  let store: Store;
+  if (isPostgresUrl(opts.url)) {
+    const pool = new pg.Pool({ connectionString: opts.url, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    store = { db, dialect: 'postgres', location: redact(opts.url), close: () => db.destroy() };
+  } else {
+    const dir = opts.dataDir ?? '.vigil-data';
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, opts.fileName ?? 'vigil.db');
+    const sqlite = new BetterSqlite3(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    store = { db, dialect: 'sqlite', location: `sqlite:${file}`, close: () => db.destroy() };
+  }
+  try {
+    await migrate(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+/** Runs every pending migration; an error names the migration that failed. */
+export async function migrate(store: Store): Promise<void> {
+  const all = migrationsFor(store.dialect);
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(all) };
+  const migrator = new Migrator({ db: store.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new VigilError('store_failed', `migration ${failed} failed: ${String(error)}`);
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres';
+  }
+}
