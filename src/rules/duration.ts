@@ -1,0 +1,78 @@
+/**
+ * Prometheus duration syntax (`10m`, `1h30m`, `500ms`) — parsing, formatting and conversion to the
+ * forms the cloud backends want (seconds for CloudWatch, ISO-8601 for Azure). One parser for every
+ * backend so a rule means the same window everywhere.
+ */
+
+const UNIT_MS: Record<string, number> = {
+  y: 365 * 24 * 3600_000,
+  w: 7 * 24 * 3600_000,
+  d: 24 * 3600_000,
+  h: 3600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+};
+const ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
+const PART = /(\d+)(ms|y|w|d|h|m|s)/y;
+
+/**
+ * Parses a Prometheus duration into milliseconds; returns undefined when the text is not one.
+ * Units must appear largest first and at most once, exactly as Prometheus requires.
+ */
+export function parseDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  if (text === '') return undefined;
+  PART.lastIndex = 0;
+  let total = 0;
+  let lastIdx = -1;
+  let pos = 0;
+  while (pos < text.length) {
+    PART.lastIndex = pos;
+    const m = PART.exec(text);
+    if (!m || m[1] === undefined || m[2] === undefined) return undefined;
+    const idx = ORDER.indexOf(m[2]);
+    if (idx <= lastIdx) return undefined;
+    lastIdx = idx;
+    total += Number(m[1]) * (UNIT_MS[m[2]] ?? 0);
+    pos = PART.lastIndex;
+  }
+  return total;
+}
+
+/** Whether `text` is a valid Prometheus duration. */
+export function isDuration(text: string): boolean {
+  return parseDuration(text) !== undefined;
+}
+
+/** Formats milliseconds as the shortest Prometheus duration (`90m` → `1h30m`). */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let out = '';
+  for (const u of ORDER) {
+    const size = UNIT_MS[u] ?? 1;
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${u}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}
+
+/** Formats milliseconds as an ISO-8601 duration (`PT5M`, `PT1H`, `P1D`) as Azure expects. */
+export function toIsoDuration(ms: number): string {
+  let secs = Math.round(ms / 1000);
+  const days = Math.floor(secs / 86400);
+  secs -= days * 86400;
+  const h = Math.floor(secs / 3600);
+  secs -= h * 3600;
+  const m = Math.floor(secs / 60);
+  secs -= m * 60;
+  let time = '';
+  if (h) time += `${h}H`;
+  if (m) time += `${m}M`;
+  if (secs) time += `${secs}S`;
+  return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}` || 'PT0S';
+}
