@@ -39,7 +39,7 @@ export function whoIsOnCall(
   at: number,
   options: WhoOptions = {},
 ): OnCall {
-  const [wa, wb] = windowAround(def, at);
+  const [wa, wb] = windowAround(def, overrides, at);
   const list = resolveRange(def, overrides, wa, wb);
   const shift = list.find((s) => s.start <= at && at < s.end) ?? {
     scheduleId: def.id,
@@ -54,15 +54,24 @@ export function whoIsOnCall(
 }
 
 /** The window in which the final shift covering `at` must lie. */
-function windowAround(def: ScheduleDef, at: number): [number, number] {
+function windowAround(def: ScheduleDef, overrides: readonly Override[], at: number): [number, number] {
   for (const t of def.temporary) if (t.start <= at && at < t.end) return [t.start, t.end];
   const primary = def.layers.filter((l) => l.role === 'primary');
   for (let li = primary.length - 1; li >= 0; li--) {
     const p = pieceAt(def, primary[li] as (typeof primary)[number], at);
     if (p) return [p.start, p.end];
   }
+  // A gap: search one longest turn either side, widened to any override covering `at`.
   const h = longestTurn(def);
-  return [at - h, at + h];
+  let wa = at - h;
+  let wb = at + h;
+  for (const o of [...def.overrides, ...overrides]) {
+    if (o.start <= at && at < o.end) {
+      wa = Math.min(wa, o.start);
+      wb = Math.max(wb, o.end);
+    }
+  }
+  return [wa, wb];
 }
 
 /** The piece of `layer` covering `at`, computed from the covering turn only. */
