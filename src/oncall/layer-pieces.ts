@@ -82,6 +82,7 @@ function windowsWithin(
 /** Pieces of `layer` within [from, to), clipped to the range. */
 export function layerPieces(def: ScheduleDef, layer: Layer, from: number, to: number): Piece[] {
   const out: Piece[] = [];
+  const li = def.layers.indexOf(layer);
   layer.versions.forEach((v, vi) => {
     const vEnd = layer.versions[vi + 1]?.effectiveFrom ?? Infinity;
     const a = Math.max(from, v.effectiveFrom);
@@ -94,7 +95,7 @@ export function layerPieces(def: ScheduleDef, layer: Layer, from: number, to: nu
       const e = handoffAt(def.timeZone, v, k + 1);
       if (e > a && e > s) {
         for (const [ws, we] of windowsWithin(def.timeZone, v.restrictions, Math.max(s, a), Math.min(e, b))) {
-          pushCovered(out, def.timeOff, layer, vi, v, k, ws, we);
+          pushCovered(out, def.timeOff, layer, li, vi, v, k, ws, we);
         }
       }
       k++;
@@ -108,6 +109,7 @@ function pushCovered(
   out: Piece[],
   timeOff: readonly TimeOff[],
   layer: Layer,
+  layerIndex: number,
   vi: number,
   v: RotationVersion,
   k: number,
@@ -115,7 +117,7 @@ function pushCovered(
   e: number,
 ): void {
   const slot = v.slots[k % v.slots.length] ?? [];
-  const baseKey = `${layer.name}#${vi}#${k}`;
+  const baseKey = `${layer.name}@${layerIndex}#${vi}#${k}`;
   const relevant = timeOff.filter((t) => t.start < e && t.end > s);
   const push = (p: Piece): void => {
     const last = out[out.length - 1];
