@@ -58,6 +58,16 @@ describe('InhibitionIndex', () => {
     ]);
   });
 
+  it('optional correlation window: only sources that started shortly before the target', () => {
+    const src = { ...a('c1', { severity: 'critical', cluster: 'a' }), startsAt: 1000 };
+    const ix = new InhibitionIndex(rules, [src]);
+    const tgt = a('w1', { severity: 'warning', cluster: 'a' });
+    expect(ix.inhibitedBy(tgt)).toEqual(['c1']);
+    expect(ix.inhibitedBy(tgt, { startsAt: 5000, maxLagMs: 10_000 })).toEqual(['c1']);
+    expect(ix.inhibitedBy(tgt, { startsAt: 20_000, maxLagMs: 10_000 })).toEqual([]);
+    expect(ix.inhibitedBy(tgt, { startsAt: 500, maxLagMs: 10_000 })).toEqual([]);
+  });
+
   it('answers quickly over thousands of alerts', () => {
     const alerts: InhibitAlert[] = [];
     for (let i = 0; i < 5000; i++) {

@@ -33,6 +33,18 @@ export interface InhibitAlert {
   fingerprint: string;
   labels: LabelSet;
   firing: boolean;
+  /** When the alert started; needed only for the optional `maxLagMs` correlation window. */
+  startsAt?: number | undefined;
+}
+
+/**
+ * vigil's optional correlation window on top of Alertmanager's rules: a source inhibits a target
+ * only if it started no later than the target and at most `maxLagMs` before it (a cause precedes
+ * its symptoms, and a fresh fault long after the cause began is a new incident). Off by default.
+ */
+export interface InhibitQuery {
+  startsAt?: number | undefined;
+  maxLagMs?: number | undefined;
 }
 
 /** Compiles rule configs, returning problems (bad matcher, bad regex) with their config paths. */
@@ -74,6 +86,7 @@ export function compileInhibitRules(
 
 interface Source {
   fingerprint: string;
+  startsAt: number | undefined;
   /** The source also matches the rule's target side. */
   twoSided: boolean;
 }
@@ -104,15 +117,22 @@ export class InhibitionIndex {
         if (!m) return;
         const k = equalKey(r.equal, a.labels);
         const list = m.get(k);
-        const src = { fingerprint: a.fingerprint, twoSided: matchesAll(r.target, a.labels) };
+        const src = {
+          fingerprint: a.fingerprint,
+          startsAt: a.startsAt,
+          twoSided: matchesAll(r.target, a.labels),
+        };
         if (list) list.push(src);
         else m.set(k, [src]);
       });
     }
   }
 
-  /** Fingerprints of the firing alerts that inhibit an alert with these labels (sorted, unique). */
-  inhibitedBy(alert: Pick<InhibitAlert, 'fingerprint' | 'labels'>): string[] {
+  /**
+   * Fingerprints of the firing alerts that inhibit an alert with these labels (sorted, unique).
+   * With `q.maxLagMs` and `q.startsAt`, only sources within that correlation window count.
+   */
+  inhibitedBy(alert: Pick<InhibitAlert, 'fingerprint' | 'labels'>, q: InhibitQuery = {}): string[] {
     const out = new Set<string>();
     this.rules.forEach((r, i) => {
       if (!matchesAll(r.target, alert.labels)) return;
@@ -122,6 +142,10 @@ export class InhibitionIndex {
       for (const s of sources) {
         if (s.fingerprint === alert.fingerprint) continue;
         if (excludeTwoSided && s.twoSided) continue;
+        if (q.maxLagMs !== undefined && q.startsAt !== undefined) {
+          if (s.startsAt === undefined || s.startsAt > q.startsAt || q.startsAt - s.startsAt > q.maxLagMs)
+            continue;
+        }
         out.add(s.fingerprint);
       }
     });
