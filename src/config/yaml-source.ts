@@ -22,7 +22,13 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const syntaxIssues: FieldIssue[] = [...doc.errors, ...doc.warnings].map((e) => {
     const pos = lines.linePos(e.pos[0]);
-    return { file, line: pos.line, column: pos.col, field: '', message: e.message.split('\n')[0] ?? e.message };
+    return {
+      file,
+      line: pos.line,
+      column: pos.col,
+      field: '',
+      message: e.message.split('\n')[0] ?? e.message,
+    };
   });
   const value = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
   return { file, doc, lines, value, syntaxIssues };
@@ -59,6 +65,10 @@ export function issueAt(src: YamlSource, path: readonly PropertyKey[], message: 
 }
 
 /** Converts every zod issue into a located FieldIssue (all of them, not just the first). */
-export function zodIssues(src: YamlSource, error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {
+export function zodIssues(
+  src: YamlSource,
+  error: z.ZodError,
+  prefix: readonly PropertyKey[] = [],
+): FieldIssue[] {
   return error.issues.map((i) => issueAt(src, [...prefix, ...i.path], i.message));
 }

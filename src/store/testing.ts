@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,7 +53,7 @@ let seq = 0;
 
 /** A fresh PostgreSQL database created for one test and dropped when it is closed. */
 async function openTempPostgres(adminUrl: string): Promise<Store> {
-  const name = `vigil_t_${process.pid}_${Date.now().toString(36)}_${seq++}`;
+  const name = `vigil_t_${process.pid}_${randomBytes(4).toString('hex')}_${seq++}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);

@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { VigilError, formatIssues } from '../shared/errors.ts';
+import { packageVersion } from '../server/start.ts';
+import { registerAlertCommands } from './alert.ts';
+import { registerConfigCommands } from './config.ts';
+import { registerIncidentCommands } from './incidents.ts';
+import { registerServeCommand } from './serve.ts';
+import { registerTokenCommands } from './token.ts';
+
+/** Builds the `vigil` command tree. */
+export function buildProgram(): Command {
+  const program = new Command('vigil')
+    .description('alerting and incident response for teams running ML systems')
+    .version(packageVersion())
+    .showHelpAfterError();
+  registerServeCommand(program);
+  registerIncidentCommands(program);
+  registerAlertCommands(program);
+  registerConfigCommands(program);
+  registerTokenCommands(program);
+  return program;
+}
+
+/** Runs the CLI; errors print as one clear line (plus field errors), never a stack trace. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const msg =
+      err instanceof VigilError
+        ? `${err.message}${err.issues.length && !err.message.includes('\n') ? `\n${formatIssues(err.issues)}` : ''}`
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    process.stderr.write(`vigil: ${msg}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { parseByteSize, parseDuration } from '../shared/duration.ts';
+import { secretSchema } from './secret.ts';
+
+/** A Prometheus-style duration string, parsed to milliseconds. */
+export const durationSchema = z.string().transform((s, ctx) => {
+  const ms = parseDuration(s);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${s}" is not a duration; write e.g. 30s, 5m, 1h30m` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const byteSizeSchema = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const n = parseByteSize(v);
+  if (n === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a size; write e.g. 5MiB or 1048576` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** Where alerts may come from: each integration has a key that senders present. */
+export const integrationSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _'),
+  key: secretSchema,
+  /** Which endpoints the key may post to; `any` allows all of them. */
+  format: z.enum(['alertmanager', 'generic', 'any']).default('any'),
+});
+
+/** The spine's own settings. */
+export const serverSchema = z
+  .strictObject({
+    /** The URL people reach vigil at; used in links (default http://localhost:<port>). */
+    external_url: z.url().optional(),
+    /** Largest accepted request body (default 5MiB); larger bodies get 413. */
+    body_limit: byteSizeSchema.default(5 * 1024 * 1024),
+    /** Alertmanager's resolve_timeout: endsAt for alerts posted without one (default 5m). */
+    resolve_timeout: durationSchema.default(300_000),
+    /** Require an API token or integration key on POST /api/v2/alerts (default true). */
+    alertmanager_api_auth: z.boolean().default(true),
+  })
+  .default({ body_limit: 5 * 1024 * 1024, resolve_timeout: 300_000, alertmanager_api_auth: true });
+
+/** How alerts become incidents. */
+export const incidentsSchema = z
+  .strictObject({
+    /** Resolve an incident automatically when all its alerts resolve (default true). */
+    auto_resolve: z.boolean().default(true),
+  })
+  .default({ auto_resolve: true });
+
+/**
+ * Sections other parts of vigil own (on-call, notifications, routing, runbooks). Their schemas
+ * live with their domains; the loader validates them there.
+ */
+const domainSections = {
+  users: z.unknown().optional(),
+  teams: z.unknown().optional(),
+  schedules: z.unknown().optional(),
+  escalation_policies: z.unknown().optional(),
+  channels: z.unknown().optional(),
+  services: z.unknown().optional(),
+  route: z.unknown().optional(),
+  inhibit_rules: z.unknown().optional(),
+  time_intervals: z.unknown().optional(),
+  aggregation_rules: z.unknown().optional(),
+  flap_detection: z.unknown().optional(),
+  maintenance_windows: z.unknown().optional(),
+  templates: z.unknown().optional(),
+  runbooks: z.unknown().optional(),
+};
+
+/** The whole of vigil.yaml. Unknown top-level keys are errors (they are usually typos). */
+export const configSchema = z.strictObject({
+  server: serverSchema,
+  integrations: z.array(integrationSchema).default([]),
+  incidents: incidentsSchema,
+  ...domainSections,
+});
+
+/** vigil.yaml after validation (durations in ms, sizes in bytes, secrets still as references). */
+export type VigilConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,18 @@
+import { RESOLVE_CHECK_JOB, resolveIfAllEnded } from '../ingest/ingest.ts';
+import type { JobHandler } from './worker.ts';
+
+/**
+ * Resolves an incident once every alert in it has ended by time passing (an alert posted
+ * without a resolve, whose endsAt came and went). Idempotent: it only resolves incidents whose
+ * alerts have all ended, and does nothing to one already resolved.
+ */
+export const resolveCheckHandler: JobHandler = async (job, { store, now }) => {
+  const id = (job.payload as { incidentId?: unknown }).incidentId;
+  if (typeof id !== 'number') return;
+  await store.db.transaction().execute((trx) => resolveIfAllEnded(trx, [id], now));
+};
+
+/** The spine's job handlers by kind. */
+export const spineHandlers: Record<string, JobHandler> = {
+  [RESOLVE_CHECK_JOB]: resolveCheckHandler,
+};

@@ -1,0 +1,196 @@
+import { sql, type Selectable } from 'kysely';
+import type { Db } from '../store/db.ts';
+import type { Dialect } from '../store/store.ts';
+import type { JobsTable } from '../store/schema.ts';
+
+/** A unit of timed work as the worker sees it. */
+export interface Job {
+  id: number;
+  kind: string;
+  key: string;
+  runAt: number;
+  payload: unknown;
+  attempts: number;
+}
+
+/** What to do when a job with the same key already exists and has not run yet. */
+export type OnConflict =
+  /** Keep the existing job as it is (default: scheduling is idempotent). */
+  | 'keep'
+  /** Move the existing job to the new time and payload. */
+  | 'replace'
+  /** Move it only if the new time is later (e.g. "resolve check at the latest endsAt"). */
+  | 'later';
+
+/** A job to schedule: `key` makes scheduling idempotent (one row per key). */
+export interface NewJob {
+  kind: string;
+  key: string;
+  runAt: number;
+  payload?: unknown;
+}
+
+/** A portable "key starts with" condition (LIKE escaping differs between the dialects). */
+function keyPrefix(prefix: string) {
+  return sql<boolean>`substr(key, 1, ${prefix.length}) = ${prefix}`;
+}
+
+function toJob(r: Selectable<JobsTable>): Job {
+  return {
+    id: r.id,
+    kind: r.kind,
+    key: r.key,
+    runAt: r.run_at,
+    payload: JSON.parse(r.payload) as unknown,
+    attempts: r.attempts,
+  };
+}
+
+/**
+ * Schedules a job durably (in the caller's transaction, so it commits with the state that
+ * needs it). A finished job with the same key is re-armed; a pending one follows `onConflict`.
+ */
+export async function scheduleJob(
+  db: Db,
+  job: NewJob,
+  now: number,
+  onConflict: OnConflict = 'keep',
+): Promise<void> {
+  const payload = JSON.stringify(job.payload ?? {});
+  await db
+    .insertInto('jobs')
+    .values({
+      kind: job.kind,
+      key: job.key,
+      run_at: job.runAt,
+      payload,
+      status: 'pending',
+      attempts: 0,
+      created_at: now,
+    })
+    .onConflict((oc) => {
+      const c = oc.column('key');
+      if (onConflict === 'keep') {
+        return c
+          .doUpdateSet({
+            status: 'pending',
+            run_at: job.runAt,
+            payload,
+            attempts: 0,
+            locked_by: null,
+            locked_until: null,
+          })
+          .where('jobs.status', 'in', ['done', 'cancelled']);
+      }
+      const upd = c.doUpdateSet({
+        status: 'pending',
+        run_at: job.runAt,
+        payload,
+        attempts: 0,
+        locked_by: null,
+        locked_until: null,
+      });
+      return onConflict === 'later'
+        ? upd.where((eb) =>
+            eb.or([eb('jobs.status', 'in', ['done', 'cancelled']), eb('jobs.run_at', '<', job.runAt)]),
+          )
+        : upd;
+    })
+    .execute();
+}
+
+/** Cancels pending jobs by exact key or by key prefix (e.g. every escalation step of an incident). */
+export async function cancelJobs(
+  db: Db,
+  match: { key: string } | { prefix: string },
+  now: number,
+): Promise<number> {
+  let q = db
+    .updateTable('jobs')
+    .set({ status: 'cancelled', finished_at: now })
+    .where('status', 'in', ['pending', 'running']);
+  q = 'key' in match ? q.where('key', '=', match.key) : q.where(keyPrefix(match.prefix));
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/**
+ * Claims up to `limit` due jobs for `workerId` with a lease: pending jobs whose time has come,
+ * and running jobs whose lease expired (their worker died). On PostgreSQL the claim uses
+ * `FOR UPDATE SKIP LOCKED`, so several processes can share one job table.
+ */
+export async function claimDueJobs(
+  db: Db,
+  dialect: Dialect,
+  workerId: string,
+  now: number,
+  leaseMs: number,
+  limit = 50,
+): Promise<Job[]> {
+  const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const rows = await sql<Selectable<JobsTable>>`
+    update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${now + leaseMs}, attempts = attempts + 1
+    where id in (
+      select id from jobs
+      where (status = 'pending' and run_at <= ${now}) or (status = 'running' and locked_until < ${now})
+      order by run_at, id
+      limit ${limit}
+      ${lock}
+    )
+    returning *`.execute(db);
+  return rows.rows.map(toJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+}
+
+/** Marks a claimed job done, if this worker still holds it. */
+export async function completeJob(db: Db, job: Job, workerId: string, now: number): Promise<boolean> {
+  const res = await db
+    .updateTable('jobs')
+    .set({ status: 'done', finished_at: now, locked_by: null, locked_until: null, last_error: null })
+    .where('id', '=', job.id)
+    .where('status', '=', 'running')
+    .where('locked_by', '=', workerId)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Records a failed attempt and puts the job back for `retryAt` (or gives up after `maxAttempts`). */
+export async function failJob(
+  db: Db,
+  job: Job,
+  workerId: string,
+  error: string,
+  retryAt: number,
+  maxAttempts: number,
+  now: number,
+): Promise<void> {
+  const giveUp = job.attempts >= maxAttempts;
+  await db
+    .updateTable('jobs')
+    .set({
+      status: giveUp ? 'failed' : 'pending',
+      run_at: giveUp ? job.runAt : retryAt,
+      last_error: error.slice(0, 2000),
+      locked_by: null,
+      locked_until: null,
+      finished_at: giveUp ? now : null,
+    })
+    .where('id', '=', job.id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+/** The earliest run_at of pending work, so the worker can sleep until then. */
+export async function nextDueAt(db: Db): Promise<number | undefined> {
+  const r = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.min<number>('run_at').as('at'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
+}
+
+/** Lists jobs by key prefix (for tests, the CLI and the API). */
+export async function listJobs(db: Db, prefix = ''): Promise<Array<Job & { status: string }>> {
+  const rows = await db.selectFrom('jobs').selectAll().where(keyPrefix(prefix)).orderBy('run_at').execute();
+  return rows.map((r) => ({ ...toJob(r), status: r.status }));
+}

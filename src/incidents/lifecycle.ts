@@ -1,0 +1,79 @@
+import type { Db } from '../store/db.ts';
+import { VigilError } from '../shared/errors.ts';
+import type { Incident } from './incident.ts';
+import { appendTimeline, createIncident, getIncidentByNumber, rowToIncident } from './incident-store.ts';
+import type { Severity } from './severity.ts';
+
+/**
+ * Acknowledges a triggered incident: someone is on it, so escalation stops. Acknowledging an
+ * acknowledged incident is a no-op that returns it unchanged (idempotent for retries and
+ * double-clicks); acknowledging a resolved one is a conflict.
+ */
+export async function acknowledgeIncident(
+  db: Db,
+  number: number,
+  actor: string,
+  now: number,
+): Promise<Incident> {
+  const inc = await getIncidentByNumber(db, number);
+  if (inc.status === 'acknowledged') return inc;
+  if (inc.status === 'resolved') throw new VigilError('conflict', `${inc.key} is already resolved`);
+  const row = await db
+    .updateTable('incidents')
+    .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor, updated_at: now })
+    .where('id', '=', inc.id)
+    .where('status', '=', 'triggered')
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) return getIncidentByNumber(db, number);
+  await appendTimeline(db, inc.id, now, 'incident.acknowledged', actor, {});
+  return rowToIncident(row);
+}
+
+/**
+ * Resolves an incident and frees its group, so the group's next firing alert opens a new
+ * incident. Resolving a resolved incident returns it unchanged.
+ */
+export async function resolveIncident(
+  db: Db,
+  number: number,
+  actor: string,
+  now: number,
+  reason = 'manual',
+): Promise<Incident> {
+  const inc = await getIncidentByNumber(db, number);
+  if (inc.status === 'resolved') return inc;
+  const row = await db
+    .updateTable('incidents')
+    .set({ status: 'resolved', resolved_at: now, resolved_by: actor, open_key: null, updated_at: now })
+    .where('id', '=', inc.id)
+    .where('status', '!=', 'resolved')
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) return getIncidentByNumber(db, number);
+  await appendTimeline(db, inc.id, now, 'incident.resolved', actor, { reason });
+  return rowToIncident(row);
+}
+
+/** Adds a note to the timeline. */
+export async function addNote(
+  db: Db,
+  number: number,
+  actor: string,
+  text: string,
+  now: number,
+): Promise<Incident> {
+  const inc = await getIncidentByNumber(db, number);
+  await appendTimeline(db, inc.id, now, 'note.added', actor, { text });
+  await db.updateTable('incidents').set({ updated_at: now }).where('id', '=', inc.id).execute();
+  return { ...inc, updatedAt: now };
+}
+
+/** Opens an incident by hand (no alert behind it). */
+export async function declareIncident(
+  db: Db,
+  input: { title: string; severity: Severity; service: string; actor: string },
+  now: number,
+): Promise<Incident> {
+  return createIncident(db, { ...input, groupKey: `manual:${now}:${input.title}`, manual: true }, now);
+}

@@ -1,0 +1,190 @@
+import type { Alert } from '../alerts/alert.ts';
+import { appendHistory, loadAlerts, saveAlerts, type StoredAlert } from '../alerts/alert-store.ts';
+import { mergeAlert } from '../alerts/merge.ts';
+import { scheduleJob } from '../engine/jobs.ts';
+import type { GroupFn } from '../incidents/grouping.ts';
+import {
+  appendTimeline,
+  createIncident,
+  findOpenByGroup,
+  getIncidentsById,
+} from '../incidents/incident-store.ts';
+import type { Incident } from '../incidents/incident.ts';
+import { resolveIncident } from '../incidents/lifecycle.ts';
+import { mapSeverity, maxSeverity } from '../incidents/severity.ts';
+import type { Db } from '../store/db.ts';
+import { FOREVER } from './normalize.ts';
+
+/** The job kind that resolves an incident once all of its alerts have ended. */
+export const RESOLVE_CHECK_JOB = 'incident.resolve_check';
+
+/** How ingest treats incidents. */
+export interface IngestOptions {
+  group: GroupFn;
+  /** Resolve an incident when every alert in it has resolved (default true). */
+  autoResolve: boolean;
+}
+
+/** What one committed batch changed. */
+export interface IngestOutcome {
+  stored: number;
+  opened: Incident[];
+  resolved: Incident[];
+  /** Incidents that gained a new firing alert (for notification hooks). */
+  touched: number[];
+}
+
+/**
+ * Stores a batch of normalized alerts and keeps incidents in step, all inside the caller's
+ * transaction (so the reply is sent only after everything is committed): merges each alert with
+ * its stored version (Alertmanager rules), appends its history, attaches firing alerts to the
+ * open incident of their group (opening one when there is none), records resolutions on the
+ * timeline and resolves incidents whose alerts have all ended. Alerts whose endsAt lies in the
+ * future get a durable resolve check at that time, since "resolved" can also come from time
+ * passing with no message at all.
+ */
+export async function ingestAlerts(
+  db: Db,
+  batch: readonly Alert[],
+  now: number,
+  opts: IngestOptions,
+): Promise<IngestOutcome> {
+  // The last version of a fingerprint within one batch wins, as if they were posted in order.
+  const byFp = new Map<string, Alert>();
+  for (const a of batch) byFp.set(a.fingerprint, mergeAlert(byFp.get(a.fingerprint), a, now));
+  const existing = await loadAlerts(db, [...byFp.keys()]);
+
+  const linked = new Set<number>();
+  for (const e of existing.values()) if (e.incidentId !== null) linked.add(e.incidentId);
+  const incidents = await getIncidentsById(db, [...linked]);
+
+  const merged: StoredAlert[] = [];
+  const needIncident = new Map<string, StoredAlert[]>();
+  const events: Array<{ incidentId: number; type: 'alert.resolved' | 'alert.refired'; alert: StoredAlert }> =
+    [];
+  const resolveCandidates = new Set<number>();
+
+  for (const incoming of byFp.values()) {
+    const old = existing.get(incoming.fingerprint);
+    const m = mergeAlert(old, incoming, now);
+    const group = opts.group(m.labels);
+    const firing = m.endsAt > now;
+    const wasFiring = old !== undefined && old.endsAt > now;
+    const inc = old?.incidentId != null ? incidents.get(old.incidentId) : undefined;
+    const stored: StoredAlert = { ...m, incidentId: old?.incidentId ?? null, groupKey: group.key };
+    if (firing && (!inc || inc.status === 'resolved')) {
+      stored.incidentId = null;
+      const list = needIncident.get(group.key) ?? [];
+      list.push(stored);
+      needIncident.set(group.key, list);
+    } else if (inc && firing && !wasFiring) {
+      events.push({ incidentId: inc.id, type: 'alert.refired', alert: stored });
+    } else if (inc && !firing && wasFiring) {
+      events.push({ incidentId: inc.id, type: 'alert.resolved', alert: stored });
+      resolveCandidates.add(inc.id);
+    }
+    merged.push(stored);
+  }
+
+  const opened: Incident[] = [];
+  const touched = new Set<number>();
+  if (needIncident.size > 0) {
+    const open = await findOpenByGroup(db, [...needIncident.keys()]);
+    for (const [key, alerts] of needIncident) {
+      let inc = open.get(key);
+      const severity = alerts.map((a) => mapSeverity(a.labels['severity'])).reduce(maxSeverity);
+      if (!inc) {
+        const first = alerts[0] as StoredAlert;
+        const group = opts.group(first.labels);
+        inc = await createIncident(
+          db,
+          {
+            title: group.title,
+            severity,
+            service: group.service,
+            groupKey: key,
+            manual: false,
+            actor: 'vigil',
+          },
+          now,
+        );
+        opened.push(inc);
+      } else if (maxSeverity(inc.severity, severity) !== inc.severity) {
+        await db
+          .updateTable('incidents')
+          .set({ severity, updated_at: now })
+          .where('id', '=', inc.id)
+          .execute();
+        await appendTimeline(db, inc.id, now, 'incident.severity_changed', 'vigil', {
+          from: inc.severity,
+          to: severity,
+        });
+      }
+      touched.add(inc.id);
+      for (const a of alerts) {
+        a.incidentId = inc.id;
+        await appendTimeline(db, inc.id, now, 'alert.attached', 'vigil', {
+          fingerprint: a.fingerprint,
+          alertname: a.labels['alertname'] ?? '',
+          labels: a.labels,
+        });
+      }
+    }
+  }
+  for (const e of events) {
+    await appendTimeline(db, e.incidentId, now, e.type, 'vigil', {
+      fingerprint: e.alert.fingerprint,
+      alertname: e.alert.labels['alertname'] ?? '',
+    });
+    if (e.type === 'alert.refired') touched.add(e.incidentId);
+  }
+
+  await saveAlerts(db, merged);
+  await appendHistory(db, merged, now);
+
+  // A durable check at the latest endsAt of each incident's firing alerts.
+  const checkAt = new Map<number, number>();
+  for (const a of merged) {
+    if (a.incidentId !== null && a.endsAt > now && a.endsAt < FOREVER) {
+      checkAt.set(a.incidentId, Math.max(checkAt.get(a.incidentId) ?? 0, a.endsAt));
+    }
+  }
+  if (opts.autoResolve) {
+    for (const [id, at] of checkAt) {
+      await scheduleJob(
+        db,
+        { kind: RESOLVE_CHECK_JOB, key: `resolve-check:${id}`, runAt: at, payload: { incidentId: id } },
+        now,
+        'later',
+      );
+    }
+  }
+  const resolved = opts.autoResolve ? await resolveIfAllEnded(db, [...resolveCandidates], now) : [];
+  return { stored: merged.length, opened, resolved, touched: [...touched] };
+}
+
+/**
+ * Resolves each of these incidents whose alerts have all ended by `now` (auto-resolve).
+ * Manually declared and already resolved incidents are left alone.
+ */
+export async function resolveIfAllEnded(
+  db: Db,
+  incidentIds: readonly number[],
+  now: number,
+): Promise<Incident[]> {
+  const out: Incident[] = [];
+  if (incidentIds.length === 0) return out;
+  const incidents = await getIncidentsById(db, incidentIds);
+  for (const inc of incidents.values()) {
+    if (inc.status === 'resolved' || inc.manual) continue;
+    const firing = await db
+      .selectFrom('alerts')
+      .select('fingerprint')
+      .where('incident_id', '=', inc.id)
+      .where('ends_at', '>', now)
+      .limit(1)
+      .executeTakeFirst();
+    if (!firing) out.push(await resolveIncident(db, inc.number, 'vigil', now, 'all alerts resolved'));
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../store/db.ts';
+import { countOpen } from '../incidents/incident-store.ts';
+
+/** vigil's own Prometheus metrics, on a registry per server (so tests can run several). */
+export interface Metrics {
+  registry: Registry;
+  alertsReceived: Counter<'source' | 'outcome'>;
+  ingestBatches: Counter<'source' | 'outcome'>;
+  incidentsOpened: Counter;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+/** Creates the metrics; the open-incident gauge reads the store when scraped. */
+export function createMetrics(db: Db): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
+  const alertsReceived = new Counter({
+    name: 'vigil_alerts_received_total',
+    help: 'Alerts received, by source and outcome (accepted or rejected).',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [registry],
+  });
+  const ingestBatches = new Counter({
+    name: 'vigil_ingest_requests_total',
+    help: 'Ingest requests, by source and outcome.',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [registry],
+  });
+  const incidentsOpened = new Counter({
+    name: 'vigil_incidents_opened_total',
+    help: 'Incidents opened since start.',
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'vigil_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'vigil_incidents_open',
+    help: 'Open incidents by status and severity.',
+    labelNames: ['status', 'severity'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await countOpen(db)) this.set({ status: r.status, severity: r.severity }, r.count);
+    },
+  });
+  return { registry, alertsReceived, ingestBatches, incidentsOpened, httpDuration };
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { listAlerts, type StoredAlert } from '../../alerts/alert-store.ts';
+import { matchesAll, parseMatchers, type Matcher } from '../../pipeline/matchers.ts';
+import { VigilError } from '../../shared/errors.ts';
+import type { AppContext } from '../context.ts';
+import { defineRoute, type AnyRoute } from '../route.ts';
+
+const boolParam = z
+  .enum(['true', 'false'])
+  .default('true')
+  .transform((v) => v === 'true');
+const listParam = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+const alertQuery = z.object({
+  active: boolParam,
+  silenced: boolParam,
+  inhibited: boolParam,
+  unprocessed: boolParam,
+  muted: boolParam,
+  filter: listParam.describe('Matchers such as alertname="X" or severity=~"crit.*"; repeatable'),
+  receiver: z.string().optional().describe('Regex the receiver name must match (anchored)'),
+});
+
+/** The receiver every alert is reported under until routing names receivers. */
+const RECEIVER = 'vigil';
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Renders a stored alert as Alertmanager's gettableAlert. */
+function gettable(a: StoredAlert) {
+  return {
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: iso(a.startsAt),
+    endsAt: iso(a.endsAt),
+    updatedAt: iso(a.updatedAt),
+    generatorURL: a.generatorURL,
+    fingerprint: a.fingerprint,
+    receivers: [{ name: RECEIVER }],
+    status: {
+      state: 'active',
+      silencedBy: [] as string[],
+      inhibitedBy: [] as string[],
+      mutedBy: [] as string[],
+    },
+  };
+}
+
+function parseFilters(filters: readonly string[]): Matcher[] {
+  const out: Matcher[] = [];
+  filters.forEach((f, i) => {
+    try {
+      out.push(...parseMatchers(f));
+    } catch (err) {
+      throw new VigilError('validation_failed', 'bad filter', [
+        { field: `query.filter[${i}]`, message: err instanceof Error ? err.message : String(err) },
+      ]);
+    }
+  });
+  return out;
+}
+
+async function selectAlerts(ctx: AppContext, q: z.output<typeof alertQuery>): Promise<StoredAlert[]> {
+  const matchers = parseFilters(q.filter);
+  if (q.receiver !== undefined) {
+    let re: RegExp;
+    try {
+      re = new RegExp(`^(?:${q.receiver})$`);
+    } catch (err) {
+      throw new VigilError('validation_failed', 'bad receiver regex', [
+        { field: 'query.receiver', message: String(err) },
+      ]);
+    }
+    if (!re.test(RECEIVER)) return [];
+  }
+  // Nothing is silenced or inhibited until the noise pipeline runs; every firing alert is active.
+  if (!q.active) return [];
+  const alerts = await listAlerts(ctx.store.db, { firingAt: ctx.clock.now() });
+  return alerts.filter((a) => matchesAll(matchers, a.labels));
+}
+
+/** Alertmanager API v2 read endpoints, so amtool and Grafana can query vigil. */
+export function alertmanagerReadRoutes(ctx: AppContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v2/alerts',
+      summary: 'List firing alerts (Alertmanager API v2)',
+      tag: 'alertmanager',
+      access: 'viewer',
+      query: alertQuery,
+      handler: async ({ query }) => (await selectAlerts(ctx, query)).map(gettable),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v2/alerts/groups',
+      summary: 'List alert groups (Alertmanager API v2)',
+      tag: 'alertmanager',
+      access: 'viewer',
+      query: alertQuery,
+      handler: async ({ query }) => {
+        const groups = new Map<string, StoredAlert[]>();
+        for (const a of await selectAlerts(ctx, query)) {
+          const list = groups.get(a.groupKey) ?? [];
+          list.push(a);
+          groups.set(a.groupKey, list);
+        }
+        return [...groups.values()].map((alerts) => {
+          const first = alerts[0] as StoredAlert;
+          return {
+            labels: { alertname: first.labels['alertname'] ?? '', service: first.labels['service'] ?? '' },
+            receiver: { name: RECEIVER },
+            alerts: alerts.map(gettable),
+          };
+        });
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v2/status',
+      summary: 'Server status (Alertmanager API v2)',
+      tag: 'alertmanager',
+      access: 'viewer',
+      handler: () =>
+        Promise.resolve({
+          cluster: { status: 'disabled', peers: [] },
+          versionInfo: {
+            version: ctx.version,
+            revision: '',
+            branch: '',
+            buildUser: 'vigil',
+            buildDate: '',
+            goVersion: `node ${process.version}`,
+          },
+          config: { original: redactConfig(ctx.loaded.original) },
+          uptime: iso(ctx.startedAt),
+        }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v2/receivers',
+      summary: 'List receivers (Alertmanager API v2)',
+      tag: 'alertmanager',
+      access: 'viewer',
+      handler: () => Promise.resolve([{ name: RECEIVER }]),
+    }),
+  ];
+}
+
+/** Hides literal secrets (keys, tokens, passwords) in the config text shown by /api/v2/status. */
+export function redactConfig(text: string): string {
+  return text.replace(
+    /^(\s*-?\s*(?:[\w-]*(?:key|token|secret|password)[\w-]*)\s*:\s*)(?!\{)(\S.*)$/gim,
+    '$1<secret>',
+  );
+}

@@ -1,0 +1,104 @@
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { ParsedBatch } from '../../ingest/alertmanager-api.ts';
+import { parseAlertmanagerBatch } from '../../ingest/alertmanager-api.ts';
+import { parseAlertmanagerWebhook } from '../../ingest/alertmanager-webhook.ts';
+import { parseGenericWebhook } from '../../ingest/generic.ts';
+import type { AppContext } from '../context.ts';
+import { commitAlerts } from '../ingest-service.ts';
+import { defineRoute, type AnyRoute } from '../route.ts';
+
+const ingestResponse = z.object({
+  status: z.enum(['success', 'partial']),
+  accepted: z.number(),
+  rejected: z.number(),
+  incidents_opened: z.array(z.string()),
+  errors: z.array(z.object({ index: z.number(), field: z.string(), message: z.string() })).optional(),
+});
+
+/**
+ * Stores what was valid, then answers like Alertmanager: 200 when every alert was accepted, 400
+ * listing each bad alert by index and field when some (or all) were not. The valid ones are
+ * committed either way.
+ */
+async function answer(
+  ctx: AppContext,
+  reply: FastifyReply,
+  parsed: ParsedBatch,
+  source: string,
+): Promise<unknown> {
+  const outcome = await commitAlerts(ctx, parsed.alerts, source);
+  const rejected = parsed.issues.length === 0 ? 0 : new Set(parsed.issues.map((i) => i.index)).size;
+  ctx.metrics.ingestBatches.inc({ source, outcome: rejected ? 'partial' : 'ok' });
+  if (rejected) ctx.metrics.alertsReceived.inc({ source, outcome: 'rejected' }, rejected);
+  const body = {
+    status: rejected ? 'partial' : 'success',
+    accepted: parsed.alerts.length,
+    rejected,
+    incidents_opened: outcome?.opened.map((i) => i.key) ?? [],
+    ...(rejected
+      ? {
+          code: 'validation_failed',
+          message: `${rejected} of ${parsed.received} alerts were rejected; ${parsed.alerts.length} were stored`,
+          errors: parsed.issues,
+        }
+      : {}),
+  };
+  reply.code(rejected ? 400 : 200);
+  return body;
+}
+
+/** Ingestion endpoints: Alertmanager API v2 POST, Alertmanager webhook v4, generic JSON. */
+export function ingestRoutes(ctx: AppContext): AnyRoute[] {
+  const resolveTimeout = (): number => ctx.loaded.config.server.resolve_timeout;
+  const keyParams = z.object({ key: z.string().optional() });
+  const integrationRoutes = (
+    url: string,
+    summary: string,
+    parse: (body: unknown, now: number) => ParsedBatch,
+    source: string,
+  ): AnyRoute[] =>
+    [url, `${url}/:key`].map((u) =>
+      defineRoute({
+        method: 'POST',
+        url: u,
+        summary,
+        tag: 'ingest',
+        access: 'integration',
+        params: keyParams,
+        rawBody: true,
+        response: ingestResponse,
+        handler: ({ body, reply }) => answer(ctx, reply, parse(body, ctx.clock.now()), source),
+      }),
+    );
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/v2/alerts',
+      summary: 'Post alerts (Alertmanager API v2); Prometheus can use vigil as its Alertmanager',
+      tag: 'alertmanager',
+      access: ctx.loaded.config.server.alertmanager_api_auth ? 'integration' : 'public',
+      rawBody: true,
+      response: ingestResponse,
+      handler: ({ body, reply }) =>
+        answer(
+          ctx,
+          reply,
+          parseAlertmanagerBatch(body, ctx.clock.now(), resolveTimeout()),
+          'alertmanager-api',
+        ),
+    }),
+    ...integrationRoutes(
+      '/integrations/alertmanager',
+      'Receive an Alertmanager webhook (payload version 4)',
+      (b, now) => parseAlertmanagerWebhook(b, now, resolveTimeout()),
+      'alertmanager-webhook',
+    ),
+    ...integrationRoutes(
+      '/integrations/generic',
+      "Receive alerts in vigil's generic JSON format",
+      parseGenericWebhook,
+      'generic',
+    ),
+  ];
+}

@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { createToken } from '../auth/tokens.ts';
+import { loadConfigFile, type LoadedConfig } from '../config/load.ts';
+import { systemClock, type Clock } from '../engine/clock.ts';
+import { spineHandlers } from '../engine/handlers.ts';
+import { Worker } from '../engine/worker.ts';
+import { groupByAlertnameAndService } from '../incidents/grouping.ts';
+import { VigilError, formatIssues } from '../shared/errors.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { buildApp } from './app.ts';
+import { createMetrics } from './metrics.ts';
+
+/** What `vigil serve` was asked for. */
+export interface ServeOptions {
+  configFile: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  /** Demo mode: ensure a dev admin token exists and print it with the integration keys. */
+  dev: boolean;
+  /** Log format: JSON lines (default) or human-readable. */
+  pretty: boolean;
+  clock?: Clock;
+  logLevel?: string;
+}
+
+/** A running vigil: close() drains in-flight requests, stops the worker and closes the store. */
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  worker: Worker;
+  loaded: LoadedConfig;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The package version, for /api/v2/status and the OpenAPI document. */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Creates the process logger: JSON lines, or a readable stream for a terminal. */
+export function createLogger(pretty: boolean, level = 'info'): Logger {
+  return pretty
+    ? pino(
+        { level },
+        pino.transport({
+          target: 'pino-pretty',
+          options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' },
+        }),
+      )
+    : pino({ level });
+}
+
+/**
+ * Starts vigil: loads and validates the config (all errors at once), opens and migrates the
+ * store, starts the job worker and the HTTP server.
+ */
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const clock = opts.clock ?? systemClock;
+  const loadedResult = loadConfigFile(opts.configFile);
+  if (!loadedResult.ok)
+    throw new VigilError(
+      'config_invalid',
+      `the config has errors:\n${formatIssues(loadedResult.issues)}`,
+      loadedResult.issues,
+    );
+  const loaded = loadedResult.loaded;
+  const logger = createLogger(opts.pretty, opts.logLevel ?? process.env['VIGIL_LOG_LEVEL'] ?? 'info');
+  const store = await openStore({ url: opts.databaseUrl, dataDir: opts.dataDir });
+  const worker = new Worker(store, clock, { ...spineHandlers }, { logger });
+  const metrics = createMetrics(store.db);
+  const externalUrl =
+    loaded.config.server.external_url ??
+    `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;
+  const envToken = process.env['VIGIL_API_TOKEN'] || undefined;
+  const app = await buildApp({
+    store,
+    clock,
+    loaded,
+    logger,
+    metrics,
+    group: groupByAlertnameAndService,
+    envToken,
+    worker,
+    version: packageVersion(),
+    startedAt: clock.now(),
+    externalUrl,
+  });
+  await app.listen({ port: opts.port, host: opts.host });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const url = `http://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${port}`;
+  worker.start();
+  logger.info({ url, store: store.location, config: opts.configFile }, 'vigil is serving');
+  if (opts.dev) await printDevBanner(store, loaded, url, opts.dataDir, clock);
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await app.close();
+      await worker.stop();
+      await store.close();
+    })());
+  return { app, store, worker, loaded, url, close };
+}
+
+/** Prints where to send alerts, the integration keys and a dev admin token (created once). */
+async function printDevBanner(
+  store: Store,
+  loaded: LoadedConfig,
+  url: string,
+  dataDir: string,
+  clock: Clock,
+): Promise<void> {
+  const file = path.join(dataDir, 'dev-token');
+  let token = process.env['VIGIL_API_TOKEN'];
+  if (!token) {
+    token = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
+    if (!token) {
+      token = (await createToken(store.db, 'dev', 'admin', clock.now())).token;
+      fs.mkdirSync(dataDir, { recursive: true });
+      fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    }
+  }
+  const key = loaded.integrations[0]?.key ?? '(none configured)';
+  const lines = [
+    '',
+    `  vigil is running at ${url}`,
+    '',
+    `  dev admin token:   ${token}`,
+    `  integration key:   ${key}`,
+    '',
+    '  send a test alert:',
+    `    curl -X POST ${url}/integrations/generic/${key} -H 'content-type: application/json' \\`,
+    `      -d '{"name":"ModelAccuracyLow","severity":"critical","service":"fraud-detector","summary":"accuracy 0.81 < 0.85"}'`,
+    '',
+    '  see incidents:',
+    `    VIGIL_API_TOKEN=${token} bin/vigil incidents list --url ${url}`,
+    '',
+    `  Prometheus: alerting.alertmanagers[].static_configs targets ["${url.replace(/^https?:\/\//, '')}"] with authorization.credentials = the integration key`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { createToken, type Role } from '../auth/tokens.ts';
+import { loadConfigText } from '../config/load.ts';
+import { FakeClock } from '../engine/clock.ts';
+import { spineHandlers } from '../engine/handlers.ts';
+import { Worker } from '../engine/worker.ts';
+import { groupByAlertnameAndService } from '../incidents/grouping.ts';
+import type { Store } from '../store/store.ts';
+import { buildApp, type RouteFactory } from './app.ts';
+import type { AppContext } from './context.ts';
+import { createMetrics } from './metrics.ts';
+
+/** The integration key of the test configuration. */
+export const TEST_KEY = 'test-integration-key-0123456789';
+
+/** A minimal valid configuration for tests; `extra` is appended as YAML. */
+export function testConfigText(extra = ''): string {
+  return `integrations:\n  - name: test\n    key: ${TEST_KEY}\n${extra}`;
+}
+
+/** An app wired to a store and a fake clock, with helpers to make tokens. */
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  clock: FakeClock;
+  worker: Worker;
+  token(role: Role): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Builds the real app over a real store, driven by a FakeClock (no sockets unless listen()). */
+export async function createTestApp(
+  store: Store,
+  opts: { configText?: string; extra?: RouteFactory[]; clock?: FakeClock } = {},
+): Promise<TestApp> {
+  const clock = opts.clock ?? new FakeClock('2026-11-27T10:00:00Z');
+  const res = loadConfigText('test.yaml', opts.configText ?? testConfigText());
+  if (!res.ok) throw new Error(`test config invalid: ${JSON.stringify(res.issues)}`);
+  const logger = pino({ level: process.env['VIGIL_TEST_LOG'] ?? 'silent' });
+  const worker = new Worker(store, clock, { ...spineHandlers }, { logger });
+  const ctx: AppContext = {
+    store,
+    clock,
+    loaded: res.loaded,
+    logger,
+    metrics: createMetrics(store.db),
+    group: groupByAlertnameAndService,
+    envToken: 'env-admin-token-for-tests',
+    worker,
+    version: 'test',
+    startedAt: clock.now(),
+    externalUrl: 'http://vigil.test',
+  };
+  const app = await buildApp(ctx, opts.extra ?? []);
+  await app.ready();
+  return {
+    app,
+    ctx,
+    clock,
+    worker,
+    token: async (role) => (await createToken(store.db, `test-${role}`, role, clock.now())).token,
+    close: () => app.close(),
+  };
+}
