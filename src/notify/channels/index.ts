@@ -65,6 +65,8 @@ export interface Channel {
   timeoutMs: number;
   /** Minimum ms between two sends to one destination (0 = unpaced). */
   minIntervalMs: number;
+  /** Channel-specific render options (the webhook body format). */
+  renderOptions: { webhookFormat?: 'vigil' | 'alertmanager'; webhookReceiver?: string };
   /** The per-destination queue key: the channel id, plus the target when there is one. */
   destination(target: string | undefined): string;
   send(payload: ChannelPayload, target: string | undefined, ctx: SendContext): Promise<DeliveryOutcome>;
@@ -153,6 +155,7 @@ export function createChannel(cfg: ResolvedChannelConfig, redactor: Redactor): C
     fallback: cfg.fallback,
     timeoutMs: cfg.timeout_ms,
     minIntervalMs: rate ? Math.ceil(1000 / rate) : 0,
+    renderOptions: cfg.type === 'webhook' ? { webhookFormat: cfg.format, webhookReceiver: cfg.receiver } : {},
     destination: (target) => (target ? `${cfg.id}:${target}` : cfg.id),
     send: async (p, target, ctx) => {
       try {

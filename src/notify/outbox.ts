@@ -1,0 +1,171 @@
+import type { Store } from '../store/store.ts';
+import type { ChannelPayload } from './channels/index.ts';
+import { notifyDb, type OutboxStatus } from './outbox-tables.ts';
+import type { ChannelType, NotifyEvent } from './types.ts';
+
+/** Where a notification goes if its channel fails permanently (rendered for that channel). */
+export interface FallbackSpec {
+  channelId: string;
+  channelType: ChannelType;
+  target?: string | undefined;
+  destination: string;
+  payload: ChannelPayload;
+}
+
+/** A notification to put in the outbox (built by dispatch.ts from rules and templates). */
+export interface NewNotification {
+  /** Idempotency key, e.g. `INC-7:triggered:alice:sms:1`. */
+  key: string;
+  incident: string;
+  event: NotifyEvent;
+  userId?: string | undefined;
+  channelId: string;
+  channelType: ChannelType;
+  target?: string | undefined;
+  destination: string;
+  payload: ChannelPayload;
+  /** Epoch ms when it becomes due (now, or later for delayed rule steps). */
+  dueAt: number;
+  fallback?: FallbackSpec | undefined;
+}
+
+/**
+ * Writes notifications as outbox rows, keeping one row per key (a second enqueue of the same
+ * key is a no-op, so re-running a pass that enqueues is safe). Returns the keys that were new.
+ */
+export async function enqueueNotifications(
+  store: Store,
+  items: readonly NewNotification[],
+  now: number,
+): Promise<string[]> {
+  const db = notifyDb(store);
+  const inserted: string[] = [];
+  for (const n of items) {
+    const res = await db
+      .insertInto('notify_outbox')
+      .values({
+        key: n.key,
+        incident: n.incident,
+        event: n.event,
+        user_id: n.userId ?? null,
+        channel_id: n.channelId,
+        channel_type: n.channelType,
+        target: n.target ?? null,
+        destination: n.destination,
+        payload: JSON.stringify(n.payload),
+        fallback: n.fallback ? JSON.stringify(n.fallback) : null,
+        status: 'pending',
+        scheduled_at: n.dueAt,
+        next_attempt_at: n.dueAt,
+        attempts: 0,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) inserted.push(n.key);
+  }
+  return inserted;
+}
+
+/** Which pending notifications to cancel. */
+export interface CancelFilter {
+  incident: string;
+  /** Only these events (default: triggered and escalated, the paging ones). */
+  events?: readonly NotifyEvent[];
+  userId?: string;
+}
+
+/**
+ * Cancels notifications that have not been sent yet (status pending), e.g. the SMS and email
+ * steps of a rule when the incident is acknowledged first. Rows already being sent are left to
+ * finish. Returns how many were cancelled.
+ */
+export async function cancelNotifications(store: Store, f: CancelFilter, now: number): Promise<number> {
+  let q = notifyDb(store)
+    .updateTable('notify_outbox')
+    .set({ status: 'cancelled', finished_at: now, last_error: 'cancelled' })
+    .where('incident', '=', f.incident)
+    .where('status', '=', 'pending')
+    .where('event', 'in', [...(f.events ?? ['triggered', 'escalated'])]);
+  if (f.userId) q = q.where('user_id', '=', f.userId);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** One attempt in the delivery log. */
+export interface DeliveryAttempt {
+  at: number;
+  outcome: 'delivered' | 'retryable' | 'permanent';
+  httpStatus: number | null;
+  error: string | null;
+}
+
+/** One notification with its attempts, as the delivery log shows it. */
+export interface DeliveryRecord {
+  key: string;
+  incident: string;
+  event: string;
+  userId: string | null;
+  channelId: string;
+  channelType: string;
+  target: string | null;
+  destination: string;
+  status: OutboxStatus;
+  scheduledAt: number;
+  attempts: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  finishedAt: number | null;
+  log: DeliveryAttempt[];
+}
+
+/**
+ * The delivery log of an incident: every notification (in creation order) with every attempt.
+ * Errors are stored redacted, so this is safe to show in the UI and API.
+ */
+export async function listDeliveries(store: Store, q: { incident: string }): Promise<DeliveryRecord[]> {
+  const db = notifyDb(store);
+  const rows = await db
+    .selectFrom('notify_outbox')
+    .selectAll()
+    .where('incident', '=', q.incident)
+    .orderBy('id')
+    .execute();
+  const attempts = await db
+    .selectFrom('notify_attempts')
+    .selectAll()
+    .where('incident', '=', q.incident)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    key: r.key,
+    incident: r.incident,
+    event: r.event,
+    userId: r.user_id,
+    channelId: r.channel_id,
+    channelType: r.channel_type,
+    target: r.target,
+    destination: r.destination,
+    status: r.status,
+    scheduledAt: r.scheduled_at,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    lastStatus: r.last_status,
+    finishedAt: r.finished_at,
+    log: attempts
+      .filter((a) => Number(a.notification_id) === Number(r.id))
+      .map((a) => ({ at: a.at, outcome: a.outcome, httpStatus: a.http_status, error: a.error })),
+  }));
+}
+
+/** Counts rows by status (for metrics and tests). */
+export async function outboxCounts(store: Store): Promise<Record<OutboxStatus, number>> {
+  const rows = await notifyDb(store)
+    .selectFrom('notify_outbox')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const out: Record<OutboxStatus, number> = { pending: 0, sending: 0, delivered: 0, failed: 0, cancelled: 0 };
+  for (const r of rows) out[r.status] = Number(r.n);
+  return out;
+}
