@@ -9,8 +9,9 @@ import { IANAZone } from 'luxon';
  *
  * "Local ms" below means the wall-clock fields of a zone encoded as if they were UTC
  * (`Date.UTC(year, month - 1, day, hour, minute)`); it makes wall-clock arithmetic plain
- * integer arithmetic. Offsets come from luxon's IANA data, memoised per zone and hour because
- * Intl look-ups cost about 10 µs each and the who-is-on-call path needs thousands of them.
+ * integer arithmetic. Offsets come from luxon's IANA data, memoised per zone and UTC day (per
+ * hour on days with a transition) because Intl look-ups cost about 10 µs each and the
+ * who-is-on-call path needs thousands of them.
  */
 
 const HOUR = 3_600_000;
@@ -18,7 +19,9 @@ const DAY = 24 * HOUR;
 
 interface ZoneCache {
   zone: IANAZone;
-  /** hour bucket → offset in ms, only for buckets whose offset is constant throughout. */
+  /** day bucket → offset in ms, for UTC days whose offset is constant throughout. */
+  days: Map<number, number>;
+  /** hour bucket → offset in ms, for constant hours of days that contain a transition. */
   hours: Map<number, number>;
 }
 
@@ -29,7 +32,7 @@ function cacheFor(zone: string): ZoneCache {
   if (!c) {
     const z = IANAZone.create(zone);
     if (!z.isValid) throw new RangeError(`unknown time zone: ${zone}`);
-    c = { zone: z, hours: new Map() };
+    c = { zone: z, days: new Map(), hours: new Map() };
     caches.set(zone, c);
   }
   return c;
@@ -43,14 +46,22 @@ export function isValidZone(zone: string): boolean {
 /** UTC offset of `zone` at instant `ms`, in milliseconds (east of UTC is positive). */
 export function offsetAt(zone: string, ms: number): number {
   const c = cacheFor(zone);
+  const day = Math.floor(ms / DAY);
+  const d = c.days.get(day);
+  if (d !== undefined) return d;
   const bucket = Math.floor(ms / HOUR);
-  const hit = c.hours.get(bucket);
-  if (hit !== undefined) return hit;
+  const h = c.hours.get(bucket);
+  if (h !== undefined) return h;
+  if (c.days.size > 100_000) c.days.clear();
+  if (c.hours.size > 100_000) c.hours.clear();
+  // Zones change offset at most once a day, so equal ends mean a constant day (or hour).
+  const dayStart = c.zone.offset(day * DAY) * 60_000;
+  if (dayStart === c.zone.offset(day * DAY + DAY - 1) * 60_000) {
+    c.days.set(day, dayStart);
+    return dayStart;
+  }
   const startOff = c.zone.offset(bucket * HOUR) * 60_000;
-  const endOff = c.zone.offset(bucket * HOUR + HOUR - 1) * 60_000;
-  if (startOff === endOff) {
-    // Zones change offset at most once within an hour, so equal ends mean a constant hour.
-    if (c.hours.size > 200_000) c.hours.clear();
+  if (startOff === c.zone.offset(bucket * HOUR + HOUR - 1) * 60_000) {
     c.hours.set(bucket, startOff);
     return startOff;
   }
