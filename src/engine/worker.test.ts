@@ -6,9 +6,10 @@ import { FakeClock } from './clock.ts';
 import { cancelJobs, claimDueJobs, listJobs, scheduleJob } from './jobs.ts';
 import { Worker, type JobHandler } from './worker.ts';
 
-interface EffectsTable {
+// A type alias (not an interface) so that it satisfies Kysely's table-map constraint.
+type EffectsTable = {
   effects: { key: string; ran_at: number; runs: number };
-}
+};
 
 describe.each(storeFactories())('job worker on $name', (factory) => {
   let store: Store;
