@@ -13,6 +13,7 @@ interface DialectMigration {
  */
 const ordered: Record<string, DialectMigration> = {
   '0001_spine': spine,
+  '0002_silences': { up: async (db, d) => (await import('./0002_silences.ts')).up(db, d) },
   '0003_notifications': { up: async (db, d) => (await import('./0003_notifications.ts')).up(db, d) },
 };
 
