@@ -3,7 +3,9 @@ import { VigilError, formatIssues } from '../shared/errors.ts';
 import { packageVersion } from '../server/start.ts';
 import { registerAlertCommands } from './alert.ts';
 import { registerConfigCommands } from './config.ts';
+import { registerImportCommands } from './import.ts';
 import { registerIncidentCommands } from './incidents.ts';
+import { registerRulesCommands } from './rules.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTokenCommands } from './token.ts';
 
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   registerAlertCommands(program);
   registerConfigCommands(program);
   registerTokenCommands(program);
+  registerRulesCommands(program);
+  registerImportCommands(program);
   return program;
 }
 
