@@ -74,5 +74,6 @@ export function toIsoDuration(ms: number): string {
   if (h) time += `${h}H`;
   if (m) time += `${m}M`;
   if (secs) time += `${secs}S`;
-  return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}` || 'PT0S';
+  if (!days && !time) return 'PT0S';
+  return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
 }

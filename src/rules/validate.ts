@@ -5,6 +5,7 @@
  * file:line:column with what to do. Pure: takes file texts and a runbook lookup, returns a RuleSet.
  */
 import { issueAt, parseYamlSource, zodIssues, type YamlSource } from '../config/yaml-source.ts';
+import type { z } from 'zod';
 import type { FieldIssue } from '../shared/errors.ts';
 import { checkAzure, checkCloudWatch } from './backend-checks.ts';
 import { issueInValue } from './locate.ts';
@@ -83,11 +84,7 @@ export function validateRuleTexts(sources: readonly RuleSourceText[], opts: Vali
   return set;
 }
 
-function schemaIssues(
-  src: YamlSource,
-  issues: readonly import('zod').z.core.$ZodIssue[],
-  prefix: Path,
-): FieldIssue[] {
+function schemaIssues(src: YamlSource, issues: readonly z.core.$ZodIssue[], prefix: Path): FieldIssue[] {
   const out: FieldIssue[] = [];
   for (const i of issues) {
     const path = [...prefix, ...(i.path as Path)];
@@ -102,7 +99,7 @@ function schemaIssues(
         );
     } else if (i.code === 'invalid_value' && 'values' in i) {
       out.push(issueAt(src, path, `${i.message}`));
-    } else out.push(...zodIssues(src, { issues: [i] } as unknown as import('zod').z.ZodError, prefix));
+    } else out.push(...zodIssues(src, { issues: [i] } as unknown as z.ZodError, prefix));
   }
   return out;
 }
