@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { notificationRequestSchema, type NotificationResponse } from '../notify/api.ts';
 import { VigilError } from '../shared/errors.ts';
 import { api, targetFrom } from './client.ts';
