@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { listAlerts, type StoredAlert } from '../../alerts/alert-store.ts';
 import { matchesAll, parseMatchers, type Matcher } from '../../pipeline/matchers.ts';
+import { activeSilencesAt } from '../../pipeline/silence-store.ts';
+import { silencedBy } from '../../pipeline/silences.ts';
 import { VigilError } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
@@ -31,8 +33,13 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Renders a stored alert as Alertmanager's gettableAlert. */
-function gettable(a: StoredAlert) {
+/** A firing alert with the ids of the silences that mute it (empty when none). */
+interface ReadAlert extends StoredAlert {
+  silencedBy: string[];
+}
+
+/** Renders a stored alert as Alertmanager's gettableAlert (`suppressed` while silenced). */
+function gettable(a: ReadAlert) {
   return {
     labels: a.labels,
     annotations: a.annotations,
@@ -43,8 +50,8 @@ function gettable(a: StoredAlert) {
     fingerprint: a.fingerprint,
     receivers: [{ name: RECEIVER }],
     status: {
-      state: 'active',
-      silencedBy: [] as string[],
+      state: a.silencedBy.length > 0 ? 'suppressed' : 'active',
+      silencedBy: a.silencedBy,
       inhibitedBy: [] as string[],
       mutedBy: [] as string[],
     },
@@ -65,7 +72,12 @@ function parseFilters(filters: readonly string[]): Matcher[] {
   return out;
 }
 
-async function selectAlerts(ctx: AppContext, q: z.output<typeof alertQuery>): Promise<StoredAlert[]> {
+/**
+ * The firing alerts a read returns: filtered by matchers and receiver, evaluated against the
+ * silences active now (loaded once per request), then kept or hidden by the `active` and
+ * `silenced` flags as in Alertmanager. Inhibition is not evaluated on reads yet.
+ */
+async function selectAlerts(ctx: AppContext, q: z.output<typeof alertQuery>): Promise<ReadAlert[]> {
   const matchers = parseFilters(q.filter);
   if (q.receiver !== undefined) {
     let re: RegExp;
@@ -78,10 +90,19 @@ async function selectAlerts(ctx: AppContext, q: z.output<typeof alertQuery>): Pr
     }
     if (!re.test(RECEIVER)) return [];
   }
-  // Nothing is silenced or inhibited until the noise pipeline runs; every firing alert is active.
-  if (!q.active) return [];
-  const alerts = await listAlerts(ctx.store.db, { firingAt: ctx.clock.now() });
-  return alerts.filter((a) => matchesAll(matchers, a.labels));
+  if (!q.active && !q.silenced) return [];
+  const now = ctx.clock.now();
+  const [alerts, silences] = await Promise.all([
+    listAlerts(ctx.store.db, { firingAt: now }),
+    activeSilencesAt(ctx.store.db, now),
+  ]);
+  const out: ReadAlert[] = [];
+  for (const a of alerts) {
+    if (!matchesAll(matchers, a.labels)) continue;
+    const by = silencedBy(a.labels, silences, now);
+    if (by.length > 0 ? q.silenced : q.active) out.push({ ...a, silencedBy: by });
+  }
+  return out;
 }
 
 /** Alertmanager API v2 read endpoints, so amtool and Grafana can query vigil. */
@@ -104,14 +125,14 @@ export function alertmanagerReadRoutes(ctx: AppContext): AnyRoute[] {
       access: 'viewer',
       query: alertQuery,
       handler: async ({ query }) => {
-        const groups = new Map<string, StoredAlert[]>();
+        const groups = new Map<string, ReadAlert[]>();
         for (const a of await selectAlerts(ctx, query)) {
           const list = groups.get(a.groupKey) ?? [];
           list.push(a);
           groups.set(a.groupKey, list);
         }
         return [...groups.values()].map((alerts) => {
-          const first = alerts[0] as StoredAlert;
+          const first = alerts[0] as ReadAlert;
           return {
             labels: { alertname: first.labels['alertname'] ?? '', service: first.labels['service'] ?? '' },
             receiver: { name: RECEIVER },
