@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseNotifyConfig, validateNotifyConfig, type NotifyConfig } from '../notify/config.ts';
+import { parseOncallSections, type OncallSections } from '../oncall/validate-config.ts';
+import { validatePipelineConfig } from '../pipeline/config.ts';
 import type { FieldIssue } from '../shared/errors.ts';
 import { configSchema, type VigilConfig } from './schema.ts';
 import { resolveSecret } from './secret.ts';
@@ -17,6 +20,10 @@ export interface LoadedConfig {
   file: string;
   config: VigilConfig;
   integrations: ResolvedIntegration[];
+  /** users, teams, schedules and escalation policies, validated by the on-call domain. */
+  oncall: OncallSections;
+  /** channels, users' contact methods and rules, templates, notification settings. */
+  notify: NotifyConfig;
   /** The file's text as read; /api/v2/status shows it with secrets redacted. */
   original: string;
 }
@@ -45,30 +52,67 @@ export function loadConfigText(file: string, text: string, env: NodeJS.ProcessEn
   const src = parseYamlSource(file, text);
   if (src.syntaxIssues.length > 0) return { ok: false, issues: src.syntaxIssues };
   const parsed = configSchema.safeParse(src.value ?? {});
-  if (!parsed.success) return { ok: false, issues: zodIssues(src, parsed.error) };
-  const config = parsed.data;
-  const issues: FieldIssue[] = [];
+  const issues: FieldIssue[] = parsed.success ? [] : zodIssues(src, parsed.error);
   const integrations: ResolvedIntegration[] = [];
-  const seenNames = new Set<string>();
-  const seenKeys = new Set<string>();
-  config.integrations.forEach((i, idx) => {
-    if (seenNames.has(i.name))
-      issues.push(issueAt(src, ['integrations', idx, 'name'], `duplicate integration name "${i.name}"`));
-    seenNames.add(i.name);
-    const key = resolveSecret(i.key, path.dirname(file), env);
-    if ('error' in key) {
-      issues.push(issueAt(src, ['integrations', idx, 'key'], key.error));
-      return;
-    }
-    if (key.value.length < 16)
-      issues.push(
-        issueAt(src, ['integrations', idx, 'key'], 'an integration key must be at least 16 characters'),
-      );
-    if (seenKeys.has(key.value))
-      issues.push(issueAt(src, ['integrations', idx, 'key'], 'two integrations share this key'));
-    seenKeys.add(key.value);
-    integrations.push({ name: i.name, key: key.value, format: i.format });
-  });
-  if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, loaded: { file, config, integrations, original: text } };
+  if (parsed.success) {
+    const seenNames = new Set<string>();
+    const seenKeys = new Set<string>();
+    parsed.data.integrations.forEach((i, idx) => {
+      if (seenNames.has(i.name))
+        issues.push(issueAt(src, ['integrations', idx, 'name'], `duplicate integration name "${i.name}"`));
+      seenNames.add(i.name);
+      const key = resolveSecret(i.key, path.dirname(file), env);
+      if ('error' in key) {
+        issues.push(issueAt(src, ['integrations', idx, 'key'], key.error));
+        return;
+      }
+      if (key.value.length < 16)
+        issues.push(
+          issueAt(src, ['integrations', idx, 'key'], 'an integration key must be at least 16 characters'),
+        );
+      if (seenKeys.has(key.value))
+        issues.push(issueAt(src, ['integrations', idx, 'key'], 'two integrations share this key'));
+      seenKeys.add(key.value);
+      integrations.push({ name: i.name, key: key.value, format: i.format });
+    });
+  }
+  // The domains own their sections: each validates its part and all problems are reported together.
+  const oncall = parseOncallSections(src, src.value, { channels: channelIds(src.value) });
+  issues.push(...oncall.issues);
+  const notifyIssues = validateNotifyConfig(src, src.value);
+  issues.push(...notifyIssues);
+  issues.push(
+    ...validatePipelineConfig(src, src.value, {
+      channels: channelIds(src.value),
+      escalationPolicies: new Set(oncall.sections.escalationPolicies.map((p) => p.id)),
+    }),
+  );
+  if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(issues) };
+  return {
+    ok: true,
+    loaded: {
+      file,
+      config: parsed.data,
+      integrations,
+      original: text,
+      oncall: oncall.sections,
+      notify: parseNotifyConfig(src.value),
+    },
+  };
+}
+
+/** The ids of `channels:` entries, read leniently (for cross-references before full validation). */
+function channelIds(value: unknown): Set<string> {
+  const channels = (value as { channels?: unknown } | undefined)?.channels;
+  if (!Array.isArray(channels)) return new Set();
+  return new Set(
+    channels
+      .map((c: unknown) => (c as { id?: unknown } | null)?.id)
+      .filter((id): id is string => typeof id === 'string'),
+  );
+}
+
+/** Orders issues by position in the file, so the list reads top to bottom. */
+function sortIssues(issues: FieldIssue[]): FieldIssue[] {
+  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }

@@ -69,6 +69,7 @@ const domainSections = {
   flap_detection: z.unknown().optional(),
   maintenance_windows: z.unknown().optional(),
   templates: z.unknown().optional(),
+  notifications: z.unknown().optional(),
   runbooks: z.unknown().optional(),
 };
 

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { FieldIssue } from '../shared/errors.ts';
 
@@ -64,11 +64,42 @@ export function issueAt(src: YamlSource, path: readonly PropertyKey[], message: 
   return { file: src.file, ...locate(src, path), field: formatPath(path), message };
 }
 
-/** Converts every zod issue into a located FieldIssue (all of them, not just the first). */
+/** Locates the key (not the value) `key` of the mapping at `path`, for "unknown field" errors. */
+function locateKey(
+  src: YamlSource,
+  path: readonly PropertyKey[],
+  key: string,
+): { line: number; column: number } | undefined {
+  const node: unknown = src.doc.getIn(path as unknown[], true);
+  if (!isMap(node)) return undefined;
+  for (const pair of node.items) {
+    if (isScalar(pair.key) && pair.key.value === key && pair.key.range) {
+      const pos = src.lines.linePos(pair.key.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Converts every zod issue into a located FieldIssue (all of them, not just the first). An
+ * unknown key becomes one issue per key, placed on the key itself.
+ */
 export function zodIssues(
   src: YamlSource,
   error: z.ZodError,
   prefix: readonly PropertyKey[] = [],
 ): FieldIssue[] {
-  return error.issues.map((i) => issueAt(src, [...prefix, ...i.path], i.message));
+  return error.issues.flatMap((i) => {
+    const path = [...prefix, ...i.path];
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((k) => ({
+        file: src.file,
+        ...(locateKey(src, path, k) ?? locate(src, path)),
+        field: formatPath([...path, k]),
+        message: `unknown field "${k}"; check the spelling against the documentation`,
+      }));
+    }
+    return [issueAt(src, path, i.message)];
+  });
 }

@@ -59,7 +59,7 @@ describe('notification config', () => {
       .replace('fallback: slack-oncall', 'fallback: nowhere');
     const src = parseYamlSource('vigil.yaml', bad);
     const strict = validateNotifyConfig(src, src.value);
-    expect(strict.map((i) => i.field)).toEqual(['channels[0]']);
+    expect(strict.map((i) => i.field)).toEqual(['channels[0].colour']);
     expect(strict[0]?.message).toMatch(/colour/);
     const src2 = parseYamlSource('vigil.yaml', bad.replace('\n    colour: red', ''));
     const issues = validateNotifyConfig(src2, src2.value);

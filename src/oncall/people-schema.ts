@@ -12,8 +12,11 @@ export const IdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'ids use letters, digits and . _ - @ (and no spaces or colons)');
 
-/** One entry of `users:`. `time_zone` is the person's own zone, used by the on-call metrics. */
-export const UserConfigSchema = z.strictObject({
+/**
+ * One entry of `users:` as on-call reads it. Loose: the notification layer owns the rest of a
+ * user (contact methods, rules, quiet hours) and validates those fields strictly.
+ */
+export const UserConfigSchema = z.looseObject({
   id: IdSchema,
   name: z.string().min(1),
   email: z.email().optional(),

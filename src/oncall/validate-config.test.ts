@@ -103,6 +103,9 @@ escalation_policies:
 `,
     );
     const fields = validateOncallConfig(src, src.value, { channels: new Set(['ops']) }).map((i) => i.field);
-    expect(fields).toEqual(['escalation_policies[0]', 'escalation_policies[0].levels[1].after_minutes']);
+    expect(fields).toEqual([
+      'escalation_policies[0].levles',
+      'escalation_policies[0].levels[1].after_minutes',
+    ]);
   });
 });

@@ -106,7 +106,12 @@ function check(
   duplicates(src, 'schedules', schedules, issues);
   duplicates(src, 'escalation_policies', policies, issues);
 
-  const userIds = users ? new Set(users.map((u) => u.value.id)) : undefined;
+  // No users: section means every user reference is unknown; an invalid one skips the checks (its own errors are reported).
+  const userIds = users
+    ? new Set(users.map((u) => u.value.id))
+    : root['users'] === undefined
+      ? new Set<string>()
+      : undefined;
   for (const { value: u, index } of users ?? []) {
     if (u.time_zone !== undefined && !isValidZone(u.time_zone)) {
       issues.push(issueAt(src, ['users', index, 'time_zone'], `unknown time zone ${u.time_zone}`));

@@ -57,7 +57,7 @@ describe('validatePipelineConfig', () => {
       escalationPolicies: new Set(),
     });
     expect(issues.map((i) => [i.line, i.field])).toEqual([
-      [2, 'route'], // the unknown key group_wiat, reported at its object
+      [3, 'route.group_wiat'], // the unknown key, reported on the key itself
       [5, 'flap_detection.min_flaps'],
     ]);
   });
