@@ -8,10 +8,12 @@ import { systemClock, type Clock } from '../engine/clock.ts';
 import { spineHandlers } from '../engine/handlers.ts';
 import { Worker } from '../engine/worker.ts';
 import { groupByAlertnameAndService } from '../incidents/grouping.ts';
+import { silenceHandlers } from '../pipeline/silence-jobs.ts';
 import { VigilError, formatIssues } from '../shared/errors.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
 import { createMetrics } from './metrics.ts';
+import { silenceRoutes } from './routes/silences.ts';
 
 /** What `vigil serve` was asked for. */
 export interface ServeOptions {
@@ -79,25 +81,28 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const loaded = loadedResult.loaded;
   const logger = createLogger(opts.pretty, opts.logLevel ?? process.env['VIGIL_LOG_LEVEL'] ?? 'info');
   const store = await openStore({ url: opts.databaseUrl, dataDir: opts.dataDir });
-  const worker = new Worker(store, clock, { ...spineHandlers }, { logger });
+  const worker = new Worker(store, clock, { ...spineHandlers, ...silenceHandlers }, { logger });
   const metrics = createMetrics(store.db);
   const externalUrl =
     loaded.config.server.external_url ??
     `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;
   const envToken = process.env['VIGIL_API_TOKEN'] || undefined;
-  const app = await buildApp({
-    store,
-    clock,
-    loaded,
-    logger,
-    metrics,
-    group: groupByAlertnameAndService,
-    envToken,
-    worker,
-    version: packageVersion(),
-    startedAt: clock.now(),
-    externalUrl,
-  });
+  const app = await buildApp(
+    {
+      store,
+      clock,
+      loaded,
+      logger,
+      metrics,
+      group: groupByAlertnameAndService,
+      envToken,
+      worker,
+      version: packageVersion(),
+      startedAt: clock.now(),
+      externalUrl,
+    },
+    [silenceRoutes],
+  );
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
