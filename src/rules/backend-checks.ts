@@ -7,7 +7,7 @@ import { parseDuration } from './duration.ts';
 import { BAND_COMPARISONS, type AzureBlock, type CloudWatchBlock } from './schema.ts';
 
 /** A problem with a field of a backend block, relative to the block. */
-export interface BlockIssue {
+interface BlockIssue {
   path: (string | number)[];
   message: string;
 }

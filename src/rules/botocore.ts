@@ -23,7 +23,7 @@ export interface BotocoreModel {
 }
 
 /** One violation, with a JSON path such as `Metrics[1].MetricStat.Period`. */
-export interface ShapeIssue {
+interface ShapeIssue {
   path: string;
   message: string;
 }

@@ -153,7 +153,7 @@ export function cloudWatchAlarms(
 }
 
 /** CloudFormation logical id for a rule (alphanumeric only). */
-export function logicalId(rule: Rule): string {
+function logicalId(rule: Rule): string {
   return `${rule.name.replace(/[^A-Za-z0-9]/g, '')}Alarm`;
 }
 

@@ -26,14 +26,14 @@ export interface OutputFile {
 }
 
 /** A rule that a target did not compile, and why. */
-export interface Skipped {
+interface Skipped {
   rule: string;
   target: Target;
   reason: string;
 }
 
 /** The result of compiling: files (empty when there are errors), skips and the errors. */
-export interface CompileResult {
+interface CompileResult {
   files: OutputFile[];
   skipped: Skipped[];
   errors: RuleSet['errors'];
@@ -41,7 +41,7 @@ export interface CompileResult {
 }
 
 /** Compile options. */
-export interface CompileOptions extends CloudWatchOptions {
+interface CompileOptions extends CloudWatchOptions {
   /** Also write one PutMetricAlarm JSON per alarm under `cloudwatch/` (the CLI does; the committed library does not). */
   perAlarmFiles?: boolean;
 }

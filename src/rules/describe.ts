@@ -6,7 +6,7 @@
 import type { Rule } from './model.ts';
 
 /** Replaces template actions by readable placeholders. */
-export function plainText(template: string): string {
+function plainText(template: string): string {
   return template
     .replace(/\{\{-?\s*\$labels\.(\w+)[^}]*-?\}\}/g, '<$1>')
     .replace(/\{\{-?\s*\$value[^}]*-?\}\}/g, '<value>')

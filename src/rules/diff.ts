@@ -7,14 +7,14 @@ import { parse } from 'yaml';
 import type { OutputFile } from './compile.ts';
 
 /** One field that differs, with its dotted path inside the rule's compiled form. */
-export interface FieldChange {
+interface FieldChange {
   path: string;
   old?: unknown;
   new?: unknown;
 }
 
 /** What changed for one rule in one output. */
-export interface RuleChange {
+interface RuleChange {
   output: string;
   rule: string;
   change: 'added' | 'removed' | 'changed';
@@ -58,7 +58,7 @@ function flatten(v: unknown, prefix: string, out: Map<string, unknown>): void {
 }
 
 /** Field-level differences between two compiled forms of one rule. */
-export function fieldDiff(a: unknown, b: unknown): FieldChange[] {
+function fieldDiff(a: unknown, b: unknown): FieldChange[] {
   const fa = new Map<string, unknown>();
   const fb = new Map<string, unknown>();
   flatten(a, '', fa);

@@ -14,7 +14,7 @@ export const DEFAULT_RULE_PATHS = ['config/alerts'];
 export const DEFAULT_RUNBOOKS_DIR = 'runbooks';
 
 /** Expands files and directories into a sorted list of rule files. */
-export function findRuleFiles(paths: readonly string[]): string[] {
+function findRuleFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
     if (existsSync(p) && statSync(p).isDirectory()) {

@@ -8,20 +8,20 @@ import { parser } from '@prometheus-io/lezer-promql';
 import { parseDuration } from './duration.ts';
 
 /** A PromQL syntax problem at a character offset of the query text. */
-export interface PromqlError {
+interface PromqlError {
   offset: number;
   message: string;
 }
 
 /** A number-with-unit literal that was converted to seconds. */
-export interface UnitConversion {
+interface UnitConversion {
   offset: number;
   written: string;
   seconds: number;
 }
 
 /** Result of checking one query. */
-export interface PromqlCheck {
+interface PromqlCheck {
   errors: PromqlError[];
   /** The query with unit literals converted; equal to the input when nothing was converted. */
   normalized: string;
@@ -77,15 +77,4 @@ export function checkPromql(query: string): PromqlCheck {
       normalized.slice(0, c.offset) + String(c.seconds) + normalized.slice(c.offset + c.written.length);
   }
   return { errors, normalized, conversions };
-}
-
-/** Names of the functions a query calls (e.g. `rate`, `predict_linear`), for backend checks and docs. */
-export function promqlFunctions(query: string): string[] {
-  const out = new Set<string>();
-  parser.parse(query).iterate({
-    enter(node) {
-      if (node.name === 'FunctionIdentifier') out.add(query.slice(node.from, node.to));
-    },
-  });
-  return [...out];
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 /** What a promtool run printed and whether it passed. */
-export interface PromtoolResult {
+interface PromtoolResult {
   ok: boolean;
   /** False when promtool is not installed (nothing was run). */
   available: boolean;

@@ -19,7 +19,7 @@ export const TARGETS = ['prometheus', 'cloudwatch', 'azure'] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** The actions vigil can take when a rule fires. */
-export const ACTIONS = [
+const ACTIONS = [
   'create_incident',
   'notify_oncall',
   'notify_slack',
@@ -32,7 +32,7 @@ export const ACTIONS = [
 export const RUNBOOK_ACTIONS: readonly string[] = ['execute_runbook', 'scale_resources'];
 
 /** Comparison spellings accepted for cloud thresholds (symbols or the backend's own names). */
-export const COMPARISONS = ['>', '>=', '<', '<=', '==', '!='] as const;
+const COMPARISONS = ['>', '>=', '<', '<=', '==', '!='] as const;
 /** Anomaly-band comparisons (CloudWatch anomaly detection, Azure dynamic thresholds). */
 export const BAND_COMPARISONS = ['outside_band', 'above_band', 'below_band'] as const;
 

@@ -9,7 +9,7 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Prometheus-habit aliases and what they mean in vigil. */
-export const SEVERITY_ALIASES: Readonly<Record<string, Severity>> = {
+const SEVERITY_ALIASES: Readonly<Record<string, Severity>> = {
   page: 'critical',
   warning: 'medium',
   info: 'low',

@@ -6,7 +6,7 @@
  */
 
 /** A template problem at a character offset of the template text. */
-export interface TemplateError {
+interface TemplateError {
   offset: number;
   message: string;
 }

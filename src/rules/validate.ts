@@ -16,7 +16,7 @@ import { normalizeSeverity } from './severity.ts';
 import { checkTemplate } from './template.ts';
 
 /** What validation needs to know about the world outside the rule files. */
-export interface ValidateOptions {
+interface ValidateOptions {
   /** Names of the runbooks that exist (`runbooks/<name>.md`). */
   runbooks: readonly string[];
 }
