@@ -5,8 +5,10 @@ import { registerAlertCommands } from './alert.ts';
 import { registerConfigCommands } from './config.ts';
 import { registerImportCommands } from './import.ts';
 import { registerIncidentCommands } from './incidents.ts';
+import { registerNotifyCommands } from './notify.ts';
 import { registerRulesCommands } from './rules.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerTemplateCommands } from './template.ts';
 import { registerTokenCommands } from './token.ts';
 
 /** Builds the `vigil` command tree. */
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerTokenCommands(program);
   registerRulesCommands(program);
   registerImportCommands(program);
+  registerTemplateCommands(program);
+  registerNotifyCommands(program);
   return program;
 }
 

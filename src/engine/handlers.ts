@@ -1,3 +1,4 @@
+import type { IncidentHooks } from '../incidents/hooks.ts';
 import { RESOLVE_CHECK_JOB, resolveIfAllEnded } from '../ingest/ingest.ts';
 import type { JobHandler } from './worker.ts';
 
@@ -6,13 +7,15 @@ import type { JobHandler } from './worker.ts';
  * without a resolve, whose endsAt came and went). Idempotent: it only resolves incidents whose
  * alerts have all ended, and does nothing to one already resolved.
  */
-export const resolveCheckHandler: JobHandler = async (job, { store, now }) => {
-  const id = (job.payload as { incidentId?: unknown }).incidentId;
-  if (typeof id !== 'number') return;
-  await store.db.transaction().execute((trx) => resolveIfAllEnded(trx, [id], now));
-};
+export function resolveCheckHandler(hooks: readonly IncidentHooks[]): JobHandler {
+  return async (job, { store, now }) => {
+    const id = (job.payload as { incidentId?: unknown }).incidentId;
+    if (typeof id !== 'number') return;
+    await store.db.transaction().execute((trx) => resolveIfAllEnded(trx, [id], now, hooks));
+  };
+}
 
 /** The spine's job handlers by kind. */
-export const spineHandlers: Record<string, JobHandler> = {
-  [RESOLVE_CHECK_JOB]: resolveCheckHandler,
-};
+export function spineHandlers(hooks: readonly IncidentHooks[] = []): Record<string, JobHandler> {
+  return { [RESOLVE_CHECK_JOB]: resolveCheckHandler(hooks) };
+}

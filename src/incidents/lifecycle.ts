@@ -1,5 +1,6 @@
 import type { Db } from '../store/db.ts';
 import { VigilError } from '../shared/errors.ts';
+import { runHooks, type IncidentHooks } from './hooks.ts';
 import type { Incident } from './incident.ts';
 import { appendTimeline, createIncident, getIncidentByNumber, rowToIncident } from './incident-store.ts';
 import type { Severity } from './severity.ts';
@@ -14,6 +15,7 @@ export async function acknowledgeIncident(
   number: number,
   actor: string,
   now: number,
+  hooks: readonly IncidentHooks[] = [],
 ): Promise<Incident> {
   const inc = await getIncidentByNumber(db, number);
   if (inc.status === 'acknowledged') return inc;
@@ -27,7 +29,9 @@ export async function acknowledgeIncident(
     .executeTakeFirst();
   if (!row) return getIncidentByNumber(db, number);
   await appendTimeline(db, inc.id, now, 'incident.acknowledged', actor, {});
-  return rowToIncident(row);
+  const acked = rowToIncident(row);
+  await runHooks(hooks, 'acknowledged', db, acked, now);
+  return acked;
 }
 
 /**
@@ -40,6 +44,7 @@ export async function resolveIncident(
   actor: string,
   now: number,
   reason = 'manual',
+  hooks: readonly IncidentHooks[] = [],
 ): Promise<Incident> {
   const inc = await getIncidentByNumber(db, number);
   if (inc.status === 'resolved') return inc;
@@ -52,7 +57,9 @@ export async function resolveIncident(
     .executeTakeFirst();
   if (!row) return getIncidentByNumber(db, number);
   await appendTimeline(db, inc.id, now, 'incident.resolved', actor, { reason });
-  return rowToIncident(row);
+  const resolved = rowToIncident(row);
+  await runHooks(hooks, 'resolved', db, resolved, now);
+  return resolved;
 }
 
 /** Adds a note to the timeline. */
@@ -74,6 +81,13 @@ export async function declareIncident(
   db: Db,
   input: { title: string; severity: Severity; service: string; actor: string },
   now: number,
+  hooks: readonly IncidentHooks[] = [],
 ): Promise<Incident> {
-  return createIncident(db, { ...input, groupKey: `manual:${now}:${input.title}`, manual: true }, now);
+  const inc = await createIncident(
+    db,
+    { ...input, groupKey: `manual:${now}:${input.title}`, manual: true },
+    now,
+  );
+  await runHooks(hooks, 'opened', db, inc, now);
+  return inc;
 }

@@ -3,6 +3,7 @@ import { appendHistory, loadAlerts, saveAlerts, type StoredAlert } from '../aler
 import { mergeAlert } from '../alerts/merge.ts';
 import { scheduleJob } from '../engine/jobs.ts';
 import type { GroupFn } from '../incidents/grouping.ts';
+import { runHooks, type IncidentHooks } from '../incidents/hooks.ts';
 import {
   appendTimeline,
   createIncident,
@@ -23,6 +24,8 @@ export interface IngestOptions {
   group: GroupFn;
   /** Resolve an incident when every alert in it has resolved (default true). */
   autoResolve: boolean;
+  /** Lifecycle reactions (escalation, notifications), run in the same transaction. */
+  hooks?: readonly IncidentHooks[];
 }
 
 /** What one committed batch changed. */
@@ -109,6 +112,7 @@ export async function ingestAlerts(
           now,
         );
         opened.push(inc);
+        await runHooks(opts.hooks ?? [], 'opened', db, inc, now);
       } else if (maxSeverity(inc.severity, severity) !== inc.severity) {
         await db
           .updateTable('incidents')
@@ -159,7 +163,9 @@ export async function ingestAlerts(
       );
     }
   }
-  const resolved = opts.autoResolve ? await resolveIfAllEnded(db, [...resolveCandidates], now) : [];
+  const resolved = opts.autoResolve
+    ? await resolveIfAllEnded(db, [...resolveCandidates], now, opts.hooks)
+    : [];
   return { stored: merged.length, opened, resolved, touched: [...touched] };
 }
 
@@ -171,6 +177,7 @@ export async function resolveIfAllEnded(
   db: Db,
   incidentIds: readonly number[],
   now: number,
+  hooks: readonly IncidentHooks[] = [],
 ): Promise<Incident[]> {
   const out: Incident[] = [];
   if (incidentIds.length === 0) return out;
@@ -184,7 +191,7 @@ export async function resolveIfAllEnded(
       .where('ends_at', '>', now)
       .limit(1)
       .executeTakeFirst();
-    if (!firing) out.push(await resolveIncident(db, inc.number, 'vigil', now, 'all alerts resolved'));
+    if (!firing) out.push(await resolveIncident(db, inc.number, 'vigil', now, 'all alerts resolved', hooks));
   }
   return out;
 }

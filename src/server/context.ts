@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { Worker } from '../engine/worker.ts';
 import type { GroupFn } from '../incidents/grouping.ts';
+import type { IncidentHooks } from '../incidents/hooks.ts';
 import type { Store } from '../store/store.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -14,6 +15,8 @@ export interface AppContext {
   logger: Logger;
   metrics: Metrics;
   group: GroupFn;
+  /** Lifecycle reactions (escalation, notifications) run inside incident transactions. */
+  hooks: IncidentHooks[];
   /** Admin token from VIGIL_API_TOKEN, if set. */
   envToken?: string | undefined;
   /** The job worker, poked when new work is scheduled. */

@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../engine/clock.ts';
 import { spineHandlers } from '../engine/handlers.ts';
 import { Worker } from '../engine/worker.ts';
 import { groupByAlertnameAndService } from '../incidents/grouping.ts';
+import type { IncidentHooks } from '../incidents/hooks.ts';
 import { silenceHandlers } from '../pipeline/silence-jobs.ts';
 import { VigilError, formatIssues } from '../shared/errors.ts';
 import { openStore, type Store } from '../store/store.ts';
@@ -81,7 +82,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const loaded = loadedResult.loaded;
   const logger = createLogger(opts.pretty, opts.logLevel ?? process.env['VIGIL_LOG_LEVEL'] ?? 'info');
   const store = await openStore({ url: opts.databaseUrl, dataDir: opts.dataDir });
-  const worker = new Worker(store, clock, { ...spineHandlers, ...silenceHandlers }, { logger });
+  const hooks: IncidentHooks[] = [];
+  const worker = new Worker(store, clock, { ...spineHandlers(hooks), ...silenceHandlers }, { logger });
   const metrics = createMetrics(store.db);
   const externalUrl =
     loaded.config.server.external_url ??
@@ -95,6 +97,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       logger,
       metrics,
       group: groupByAlertnameAndService,
+      hooks,
       envToken,
       worker,
       version: packageVersion(),

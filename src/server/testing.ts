@@ -4,7 +4,8 @@ import { createToken, type Role } from '../auth/tokens.ts';
 import { loadConfigText } from '../config/load.ts';
 import { FakeClock } from '../engine/clock.ts';
 import { spineHandlers } from '../engine/handlers.ts';
-import { Worker } from '../engine/worker.ts';
+import { Worker, type JobHandler } from '../engine/worker.ts';
+import type { IncidentHooks } from '../incidents/hooks.ts';
 import { groupByAlertnameAndService } from '../incidents/grouping.ts';
 import type { Store } from '../store/store.ts';
 import { buildApp, type RouteFactory } from './app.ts';
@@ -32,13 +33,20 @@ export interface TestApp {
 /** Builds the real app over a real store, driven by a FakeClock (no sockets unless listen()). */
 export async function createTestApp(
   store: Store,
-  opts: { configText?: string; extra?: RouteFactory[]; clock?: FakeClock } = {},
+  opts: {
+    configText?: string;
+    extra?: RouteFactory[];
+    clock?: FakeClock;
+    hooks?: IncidentHooks[];
+    handlers?: Record<string, JobHandler>;
+  } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? new FakeClock('2026-11-27T10:00:00Z');
   const res = loadConfigText('test.yaml', opts.configText ?? testConfigText());
   if (!res.ok) throw new Error(`test config invalid: ${JSON.stringify(res.issues)}`);
   const logger = pino({ level: process.env['VIGIL_TEST_LOG'] ?? 'silent' });
-  const worker = new Worker(store, clock, { ...spineHandlers }, { logger });
+  const hooks = opts.hooks ?? [];
+  const worker = new Worker(store, clock, { ...spineHandlers(hooks), ...opts.handlers }, { logger });
   const ctx: AppContext = {
     store,
     clock,
@@ -46,6 +54,7 @@ export async function createTestApp(
     logger,
     metrics: createMetrics(store.db),
     group: groupByAlertnameAndService,
+    hooks,
     envToken: 'env-admin-token-for-tests',
     worker,
     version: 'test',

@@ -117,7 +117,9 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
       response: incidentViewSchema,
       handler: async ({ body, principal }) =>
         incidentView(
-          await tx((db) => declareIncident(db, { ...body, actor: actor(principal) }, ctx.clock.now())),
+          await tx((db) =>
+            declareIncident(db, { ...body, actor: actor(principal) }, ctx.clock.now(), ctx.hooks),
+          ),
         ),
     }),
     defineRoute({
@@ -130,7 +132,9 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
       response: incidentViewSchema,
       handler: async ({ params, principal }) =>
         incidentView(
-          await tx((db) => acknowledgeIncident(db, numberOf(params.ref), actor(principal), ctx.clock.now())),
+          await tx((db) =>
+            acknowledgeIncident(db, numberOf(params.ref), actor(principal), ctx.clock.now(), ctx.hooks),
+          ),
         ),
     }),
     defineRoute({
@@ -143,7 +147,9 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
       response: incidentViewSchema,
       handler: async ({ params, principal }) =>
         incidentView(
-          await tx((db) => resolveIncident(db, numberOf(params.ref), actor(principal), ctx.clock.now())),
+          await tx((db) =>
+            resolveIncident(db, numberOf(params.ref), actor(principal), ctx.clock.now(), 'manual', ctx.hooks),
+          ),
         ),
     }),
     defineRoute({
