@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { parseMatchers, type Matcher } from '../../pipeline/matchers.ts';
 import {
@@ -14,7 +15,7 @@ import {
   type SilenceState,
 } from '../../pipeline/silences.ts';
 import { parseDuration } from '../../shared/duration.ts';
-import { VigilError, type FieldIssue } from '../../shared/errors.ts';
+import { VigilError, formatIssues, type FieldIssue } from '../../shared/errors.ts';
 import type { Db } from '../../store/db.ts';
 import type { AppContext } from '../context.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
@@ -99,6 +100,39 @@ function underBody(err: unknown): never {
       err.issues.map((i) => ({ ...i, field: `body.${i.field}` })),
     );
   throw err;
+}
+
+/**
+ * Alertmanager's API answers errors of the silence endpoints with a JSON string body (amtool
+ * decodes it as one), so v2 renders a VigilError as `"message: field: problem; …"` with its status.
+ */
+async function amErrors(reply: FastifyReply, fn: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof VigilError) || err.status >= 500) throw err;
+    const detail = err.issues.length > 0 ? `: ${formatIssues(err.issues).replace(/\n/g, '; ')}` : '';
+    return reply
+      .code(err.status)
+      .type('application/json')
+      .send(JSON.stringify(`${err.message}${detail}`));
+  }
+}
+
+/** Validates a v2 body by hand (the route takes it raw so errors can be Alertmanager-shaped). */
+function parseV2Body(body: unknown): z.output<typeof v2Body> {
+  const r = v2Body.safeParse(body);
+  if (r.success) return r.data;
+  throw new VigilError(
+    'validation_failed',
+    'invalid silence',
+    r.error.issues.map((i) => ({
+      field: ['body', ...i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
+        .join('.')
+        .replace(/\.\[/g, '['),
+      message: i.message,
+    })),
+  );
 }
 
 function parseFilters(filters: readonly string[]): Matcher[] {
@@ -239,10 +273,11 @@ export function silenceRoutes(ctx: AppContext): AnyRoute[] {
       tag: 'alertmanager',
       access: 'viewer',
       query: v2Query,
-      handler: async ({ query }) => {
-        const { now, silences } = await list(undefined, query.filter);
-        return silences.map((s) => gettable(s, now));
-      },
+      handler: ({ query, reply }) =>
+        amErrors(reply, async () => {
+          const { now, silences } = await list(undefined, query.filter);
+          return silences.map((s) => gettable(s, now));
+        }),
     }),
     defineRoute({
       method: 'POST',
@@ -251,11 +286,13 @@ export function silenceRoutes(ctx: AppContext): AnyRoute[] {
       tag: 'alertmanager',
       access: 'responder',
       body: v2Body,
-      handler: async ({ body }) => {
-        const { id, startsAt, ...rest } = body;
-        const res = await put({ ...rest, id, startsAt: startsAt ?? ctx.clock.now() });
-        return { silenceID: res.silence.id };
-      },
+      rawBody: true,
+      handler: ({ body, reply }) =>
+        amErrors(reply, async () => {
+          const { id, startsAt, ...rest } = parseV2Body(body);
+          const res = await put({ ...rest, id, startsAt: startsAt ?? ctx.clock.now() });
+          return { silenceID: res.silence.id };
+        }),
     }),
     defineRoute({
       method: 'GET',
@@ -264,7 +301,8 @@ export function silenceRoutes(ctx: AppContext): AnyRoute[] {
       tag: 'alertmanager',
       access: 'viewer',
       params: idParams,
-      handler: async ({ params }) => gettable(await requireSilence(ctx.store.db, params.id), ctx.clock.now()),
+      handler: ({ params, reply }) =>
+        amErrors(reply, async () => gettable(await requireSilence(ctx.store.db, params.id), ctx.clock.now())),
     }),
     defineRoute({
       method: 'DELETE',
@@ -273,10 +311,11 @@ export function silenceRoutes(ctx: AppContext): AnyRoute[] {
       tag: 'alertmanager',
       access: 'responder',
       params: idParams,
-      handler: async ({ params, reply }) => {
-        await tx((db) => expireSilenceById(db, params.id, ctx.clock.now()));
-        return reply.code(200).send();
-      },
+      handler: ({ params, reply }) =>
+        amErrors(reply, async () => {
+          await tx((db) => expireSilenceById(db, params.id, ctx.clock.now()));
+          return reply.code(200).send();
+        }),
     }),
     defineRoute({
       method: 'GET',
