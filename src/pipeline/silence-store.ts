@@ -110,7 +110,7 @@ const stateRank: Record<SilenceState, number> = { active: 0, pending: 1, expired
  * Sorts silences the way Alertmanager's API does: active first (soonest end first), then pending
  * (soonest start first), then expired (most recently ended first).
  */
-export function sortSilences(list: readonly Silence[], now: number): Silence[] {
+function sortSilences(list: readonly Silence[], now: number): Silence[] {
   return [...list].sort((a, b) => {
     const sa = silenceState(a, now);
     const sb = silenceState(b, now);
