@@ -8,6 +8,7 @@ import { registerIncidentCommands } from './incidents.ts';
 import { registerNotifyCommands } from './notify.ts';
 import { registerRulesCommands } from './rules.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerSilenceCommands } from './silences.ts';
 import { registerTemplateCommands } from './template.ts';
 import { registerTokenCommands } from './token.ts';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerTemplateCommands(program);
   registerNotifyCommands(program);
+  registerSilenceCommands(program);
   return program;
 }
 

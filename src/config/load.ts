@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseNotifyConfig, validateNotifyConfig, type NotifyConfig } from '../notify/config.ts';
 import { parseOncallSections, type OncallSections } from '../oncall/validate-config.ts';
 import { validatePipelineConfig } from '../pipeline/config.ts';
+import { buildPipeline, type Pipeline } from '../pipeline/setup.ts';
 import type { FieldIssue } from '../shared/errors.ts';
 import { configSchema, type VigilConfig } from './schema.ts';
 import { resolveSecret } from './secret.ts';
@@ -24,6 +25,8 @@ export interface LoadedConfig {
   oncall: OncallSections;
   /** channels, users' contact methods and rules, templates, notification settings. */
   notify: NotifyConfig;
+  /** The compiled routing tree, inhibition rules, time intervals and maintenance windows. */
+  pipeline: Pipeline;
   /** The file's text as read; /api/v2/status shows it with secrets redacted. */
   original: string;
 }
@@ -97,6 +100,7 @@ export function loadConfigText(file: string, text: string, env: NodeJS.ProcessEn
       original: text,
       oncall: oncall.sections,
       notify: parseNotifyConfig(src.value),
+      pipeline: buildPipeline((src.value ?? {}) as Record<string, unknown>),
     },
   };
 }

@@ -5,20 +5,11 @@ export interface IncidentGroup {
   key: string;
   title: string;
   service: string;
+  /** The routing-tree node that owns the group (`0` for the root). */
+  routeId?: string;
+  /** The escalation policy the route chose; the default policy when absent. */
+  escalationPolicy?: string;
 }
 
 /** Decides the incident group of an alert from its labels. */
 export type GroupFn = (labels: Labels) => IncidentGroup;
-
-/**
- * The spine's default grouping: one incident per distinct `alertname` + `service` label while
- * it is open. The key is written like Alertmanager's group labels, e.g.
- * `{alertname="GPUMemoryHigh", service="training"}`. The routing tree (docs/noise.md) replaces it.
- */
-export const groupByAlertnameAndService: GroupFn = (labels) => {
-  const alertname = labels['alertname'] ?? '';
-  const service = labels['service'] ?? '';
-  const key = `{alertname=${JSON.stringify(alertname)}, service=${JSON.stringify(service)}}`;
-  const title = alertname ? (service ? `${alertname} on ${service}` : alertname) : `Alert ${key}`;
-  return { key, title, service: service || 'unknown' };
-};

@@ -30,6 +30,8 @@ export function rowToIncident(r: Selectable<IncidentsTable>): Incident {
     manual: r.manual === 1,
     assignee: r.assignee,
     updatedAt: r.updated_at,
+    escalationPolicy: r.escalation_policy ?? null,
+    routeId: r.route_id ?? null,
   };
 }
 
@@ -41,6 +43,8 @@ export interface NewIncident {
   groupKey: string;
   manual: boolean;
   actor: string;
+  routeId?: string | undefined;
+  escalationPolicy?: string | undefined;
 }
 
 /**
@@ -67,6 +71,8 @@ export async function createIncident(db: Db, n: NewIncident, now: number): Promi
       triggered_at: now,
       manual: n.manual ? 1 : 0,
       updated_at: now,
+      route_id: n.routeId ?? null,
+      escalation_policy: n.escalationPolicy ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

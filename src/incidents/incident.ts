@@ -22,6 +22,10 @@ export interface Incident {
   manual: boolean;
   assignee: string | null;
   updatedAt: number;
+  /** The escalation policy the route chose; null means the default policy. */
+  escalationPolicy: string | null;
+  /** The routing-tree node whose group opened it. */
+  routeId: string | null;
 }
 
 /** The kinds of timeline event; stored as text, never renamed once shipped. */
@@ -34,7 +38,13 @@ export type TimelineType =
   | 'alert.attached'
   | 'alert.resolved'
   | 'alert.refired'
-  | 'note.added';
+  | 'note.added'
+  | 'escalation.started'
+  | 'escalation.level_fired'
+  | 'escalation.level_empty'
+  | 'escalation.escalated'
+  | 'escalation.retriggered'
+  | 'escalation.policy_changed';
 
 /** One append-only timeline entry. */
 export interface TimelineEvent {

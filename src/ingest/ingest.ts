@@ -1,6 +1,7 @@
 import type { Alert } from '../alerts/alert.ts';
 import { appendHistory, loadAlerts, saveAlerts, type StoredAlert } from '../alerts/alert-store.ts';
 import { mergeAlert } from '../alerts/merge.ts';
+import { armGroupTimers } from '../dispatch/schedule.ts';
 import { scheduleJob } from '../engine/jobs.ts';
 import type { GroupFn } from '../incidents/grouping.ts';
 import { runHooks, type IncidentHooks } from '../incidents/hooks.ts';
@@ -13,6 +14,7 @@ import {
 import type { Incident } from '../incidents/incident.ts';
 import { resolveIncident } from '../incidents/lifecycle.ts';
 import { mapSeverity, maxSeverity } from '../incidents/severity.ts';
+import type { RouteNode } from '../pipeline/routing.ts';
 import type { Db } from '../store/db.ts';
 import { FOREVER } from './normalize.ts';
 
@@ -26,6 +28,8 @@ export interface IngestOptions {
   autoResolve: boolean;
   /** Lifecycle reactions (escalation, notifications), run in the same transaction. */
   hooks?: readonly IncidentHooks[];
+  /** The routing tree whose group timers (group_wait, group_interval) this batch arms. */
+  tree?: RouteNode;
 }
 
 /** What one committed batch changed. */
@@ -74,7 +78,13 @@ export async function ingestAlerts(
     const firing = m.endsAt > now;
     const wasFiring = old !== undefined && old.endsAt > now;
     const inc = old?.incidentId != null ? incidents.get(old.incidentId) : undefined;
-    const stored: StoredAlert = { ...m, incidentId: old?.incidentId ?? null, groupKey: group.key };
+    // A resolved alert that already left its group (flushed) does not rejoin it when re-sent.
+    const inGroup = firing || (old !== undefined && old.groupKey !== '');
+    const stored: StoredAlert = {
+      ...m,
+      incidentId: old?.incidentId ?? null,
+      groupKey: inGroup ? group.key : '',
+    };
     if (firing && (!inc || inc.status === 'resolved')) {
       stored.incidentId = null;
       const list = needIncident.get(group.key) ?? [];
@@ -108,6 +118,8 @@ export async function ingestAlerts(
             groupKey: key,
             manual: false,
             actor: 'vigil',
+            routeId: group.routeId,
+            escalationPolicy: group.escalationPolicy,
           },
           now,
         );
@@ -145,6 +157,11 @@ export async function ingestAlerts(
 
   await saveAlerts(db, merged);
   await appendHistory(db, merged, now);
+  if (opts.tree) {
+    const routeIds = new Map<string, string>();
+    for (const a of merged) if (a.groupKey) routeIds.set(a.groupKey, opts.group(a.labels).routeId ?? '0');
+    await armGroupTimers(db, merged, (k) => routeIds.get(k) ?? '0', opts.tree, now);
+  }
 
   // A durable check at the latest endsAt of each incident's firing alerts.
   const checkAt = new Map<number, number>();

@@ -71,6 +71,8 @@ export interface IncidentView {
   escalationLevel?: number | undefined;
   handoff?: { from: string; to: string } | undefined;
   alerts?: AlertView[] | undefined;
+  /** The aggregation group a route notification is for (Alertmanager's group key and labels). */
+  group?: { key: string; labels: Record<string, string> } | undefined;
 }
 
 /**

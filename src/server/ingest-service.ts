@@ -16,6 +16,8 @@ export async function commitAlerts(
   const outcome = await ctx.store.db.transaction().execute((trx) =>
     ingestAlerts(trx, alerts, now, {
       group: ctx.group,
+      tree: ctx.loaded.pipeline.tree,
+      hooks: ctx.hooks,
       autoResolve: ctx.loaded.config.incidents.auto_resolve,
     }),
   );

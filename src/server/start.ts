@@ -7,7 +7,7 @@ import { loadConfigFile, type LoadedConfig } from '../config/load.ts';
 import { systemClock, type Clock } from '../engine/clock.ts';
 import { spineHandlers } from '../engine/handlers.ts';
 import { Worker } from '../engine/worker.ts';
-import { groupByAlertnameAndService } from '../incidents/grouping.ts';
+import { routeGroupFn } from '../pipeline/setup.ts';
 import type { IncidentHooks } from '../incidents/hooks.ts';
 import { silenceHandlers } from '../pipeline/silence-jobs.ts';
 import { VigilError, formatIssues } from '../shared/errors.ts';
@@ -96,7 +96,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       loaded,
       logger,
       metrics,
-      group: groupByAlertnameAndService,
+      group: routeGroupFn(loaded.pipeline.tree),
       hooks,
       envToken,
       worker,

@@ -6,7 +6,7 @@ import { FakeClock } from '../engine/clock.ts';
 import { spineHandlers } from '../engine/handlers.ts';
 import { Worker, type JobHandler } from '../engine/worker.ts';
 import type { IncidentHooks } from '../incidents/hooks.ts';
-import { groupByAlertnameAndService } from '../incidents/grouping.ts';
+import { routeGroupFn } from '../pipeline/setup.ts';
 import type { Store } from '../store/store.ts';
 import { buildApp, type RouteFactory } from './app.ts';
 import type { AppContext } from './context.ts';
@@ -53,7 +53,7 @@ export async function createTestApp(
     loaded: res.loaded,
     logger,
     metrics: createMetrics(store.db),
-    group: groupByAlertnameAndService,
+    group: routeGroupFn(res.loaded.pipeline.tree),
     hooks,
     envToken: 'env-admin-token-for-tests',
     worker,

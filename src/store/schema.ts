@@ -53,6 +53,10 @@ export interface IncidentsTable {
   manual: number;
   assignee: string | null;
   updated_at: number;
+  /** The escalation policy the route chose (null: the default policy). */
+  escalation_policy: Generated<string | null>;
+  /** The routing-tree node that opened it (e.g. `0.2`). */
+  route_id: Generated<string | null>;
 }
 
 /** Append-only timeline of typed events per incident. */
@@ -92,6 +96,19 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+/** One aggregation group: its timer and notification log (Alertmanager's nflog, durable). */
+export interface AlertGroupsTable {
+  group_key: string;
+  route_id: string;
+  created_at: number;
+  last_flush_at: number | null;
+  last_notified_at: number | null;
+  /** JSON array of the fingerprints firing in the last notification. */
+  last_firing: string | null;
+  last_resolved: string | null;
+  flushes: number;
+}
+
 /** Named counters (e.g. the next incident number) updated inside transactions. */
 export interface CountersTable {
   name: string;
@@ -107,4 +124,5 @@ export interface Database {
   jobs: JobsTable;
   api_tokens: ApiTokensTable;
   counters: CountersTable;
+  alert_groups: AlertGroupsTable;
 }

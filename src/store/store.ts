@@ -71,7 +71,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 export async function migrate(store: Store): Promise<void> {
   const all = migrationsFor(store.dialect);
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(all) };
-  const migrator = new Migrator({ db: store.db, provider });
+  // Migrations from different features may land in any order; each creates its own objects.
+  const migrator = new Migrator({ db: store.db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -103,12 +103,13 @@ function alertmanagerV4(m: MessageInput, receiver: string): Record<string, unkno
     receiver,
     status,
     alerts: out,
-    groupLabels: commonLabels['alertname'] ? { alertname: commonLabels['alertname'] } : {},
+    groupLabels:
+      v.group?.labels ?? (commonLabels['alertname'] ? { alertname: commonLabels['alertname'] } : {}),
     commonLabels,
     commonAnnotations: common(out.map((a) => a.annotations)),
     externalURL: v.url ?? '',
     version: '4',
-    groupKey: `{}:{incident="${v.id}"}`,
+    groupKey: v.group?.key ?? `{}:{incident="${v.id}"}`,
     truncatedAlerts: 0,
   };
 }

@@ -15,6 +15,9 @@ const ordered: Record<string, DialectMigration> = {
   '0001_spine': spine,
   '0002_silences': { up: async (db, d) => (await import('./0002_silences.ts')).up(db, d) },
   '0003_notifications': { up: async (db, d) => (await import('./0003_notifications.ts')).up(db, d) },
+  '0004_oncall': { up: async (db, d) => (await import('./0004_oncall.ts')).up(db, d) },
+  '0005_escalation': { up: async (db, d) => (await import('./0005_escalation.ts')).up(db, d) },
+  '0006_routing': { up: async (db, d) => (await import('./0006_routing.ts')).up(db, d) },
 };
 
 /** The migrations bound to one dialect, in the shape Kysely's Migrator takes. */

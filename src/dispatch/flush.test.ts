@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeWebhookReceiver } from '../../test/fakes/webhook-receiver.ts';
+import { loopbackFetch } from '../../test/fakes/loopback-fetch.ts';
+import { listJobs } from '../engine/jobs.ts';
+import { loadNotifyChannels, runOutboxPass } from '../notify/index.ts';
+import { createTestApp, TEST_KEY, testConfigText, type TestApp } from '../server/testing.ts';
+import type { Store } from '../store/store.ts';
+import { storeFactories } from '../store/testing.ts';
+import { silenceRoutes } from '../server/routes/silences.ts';
+import { groupFlushHandler } from './flush.ts';
+import { GROUP_FLUSH_JOB } from './schedule.ts';
+
+const key = { authorization: `Bearer ${TEST_KEY}` };
+const sec = 1000;
+
+interface V4 {
+  status: string;
+  groupKey: string;
+  alerts: Array<{ status: string; labels: Record<string, string> }>;
+}
+
+describe.each(storeFactories())('group timers and route notifications on $name', (factory) => {
+  let store: Store;
+  let t: TestApp;
+  let hook: FakeWebhookReceiver;
+  let net: ReturnType<typeof loopbackFetch>;
+
+  beforeEach(async () => {
+    store = await factory.open();
+    hook = await new FakeWebhookReceiver(undefined, () => t.clock.now()).start();
+    net = loopbackFetch();
+    const configText = testConfigText(
+      [
+        'channels:',
+        `  - { id: am-hook, type: webhook, url: "${hook.url}/hook", format: alertmanager }`,
+        'route:',
+        '  receiver: team',
+        '  group_by: [alertname, service]',
+        '  group_wait: 30s',
+        '  group_interval: 5m',
+        '  repeat_interval: 4h',
+        '  channels: [am-hook]',
+        '',
+      ].join('\n'),
+    );
+    // The flush handler is wired the way the server wires it, over the same config.
+    const { loadConfigText } = await import('../config/load.ts');
+    const res = loadConfigText('test.yaml', configText);
+    if (!res.ok) throw new Error(JSON.stringify(res.issues));
+    const notify = loadNotifyChannels(res.loaded.notify, {
+      env: {},
+      readFile: (p) => fs.readFileSync(p, 'utf8'),
+    });
+    t = await createTestApp(store, {
+      configText,
+      extra: [silenceRoutes],
+      handlers: {
+        [GROUP_FLUSH_JOB]: groupFlushHandler({
+          pipeline: res.loaded.pipeline,
+          notify: { channels: notify.channels, templates: notify.templates },
+          externalUrl: 'http://vigil.test',
+        }),
+      },
+    });
+    const deliver = async (): Promise<void> => {
+      await runOutboxPass({ store, channels: notify.channels, clock: t.clock, fetch: net.fetch });
+    };
+    tick = async (ms: number): Promise<void> => {
+      for (let done = 0; done < ms; done += sec) {
+        t.clock.advance(sec);
+        await t.worker.runDue();
+        await deliver();
+      }
+    };
+  });
+  let tick: (ms: number) => Promise<void>;
+  afterEach(async () => {
+    await t.close();
+    await hook.stop();
+    await store.close();
+    expect(net.refused).toEqual([]);
+  });
+
+  const post = (alerts: unknown[]) =>
+    t.app.inject({ method: 'POST', url: '/api/v2/alerts', headers: key, payload: alerts });
+  const body = (i: number) => hook.received[i]?.body as V4;
+  const firing = (instance: string, extra: Record<string, unknown> = {}) => ({
+    labels: { alertname: 'GPUDown', service: 'train', instance },
+    endsAt: new Date(t.clock.now() + 3_600_000).toISOString(),
+    ...extra,
+  });
+
+  it('waits group_wait, sends one notification for the group, then only on change every group_interval', async () => {
+    await post([firing('gpu-1')]);
+    await tick(10 * sec);
+    await post([firing('gpu-2')]);
+    await tick(19 * sec);
+    expect(hook.received).toHaveLength(0);
+    await tick(2 * sec);
+    expect(hook.received).toHaveLength(1);
+    expect(
+      body(0)
+        .alerts.map((a) => a.labels['instance'])
+        .sort(),
+    ).toEqual(['gpu-1', 'gpu-2']);
+    expect(body(0).groupKey).toBe('{}:{alertname="GPUDown", service="train"}');
+
+    // Nothing new: no notification at the next tick.
+    await tick(5 * 60 * sec);
+    expect(hook.received).toHaveLength(1);
+    // A new alert is sent at the next group_interval tick, not at once.
+    await post([firing('gpu-3')]);
+    await tick(4 * 60 * sec);
+    expect(hook.received.length).toBeGreaterThanOrEqual(1);
+    await tick(70 * sec);
+    expect(hook.received).toHaveLength(2);
+    expect(body(1).alerts).toHaveLength(3);
+  }, 60_000);
+
+  it('sends the resolved notification and drops the group when everything resolved', async () => {
+    await post([firing('gpu-1')]);
+    await tick(31 * sec);
+    expect(hook.received).toHaveLength(1);
+    await post([firing('gpu-1', { endsAt: new Date(t.clock.now()).toISOString() })]);
+    await tick(5 * 60 * sec);
+    expect(hook.received).toHaveLength(2);
+    expect(body(1).status).toBe('resolved');
+    expect((await listJobs(store.db, 'group:')).every((j) => j.status !== 'pending')).toBe(true);
+    expect(await store.db.selectFrom('alert_groups').selectAll().execute()).toEqual([]);
+  }, 60_000);
+
+  it('never notifies an alert resolved within group_wait, nor a silenced one', async () => {
+    await post([firing('gpu-1')]);
+    await tick(5 * sec);
+    await post([firing('gpu-1', { endsAt: new Date(t.clock.now()).toISOString() })]);
+    await tick(60 * sec);
+    expect(hook.received).toHaveLength(0);
+
+    const responder = await t.token('responder');
+    const sil = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/silences',
+      headers: { authorization: `Bearer ${responder}` },
+      payload: {
+        matchers: [{ name: 'instance', value: 'gpu-9', isRegex: false }],
+        startsAt: new Date(t.clock.now()).toISOString(),
+        endsAt: new Date(t.clock.now() + 3_600_000).toISOString(),
+        createdBy: 't',
+        comment: 'maintenance',
+      },
+    });
+    expect(sil.statusCode).toBe(200);
+    await post([firing('gpu-9')]);
+    await tick(60 * sec);
+    expect(hook.received).toHaveLength(0);
+    // Another alert of the same group is notified, without the silenced one.
+    await post([firing('gpu-8')]);
+    await tick(6 * 60 * sec);
+    expect(hook.received).toHaveLength(1);
+    expect(body(0).alerts.map((a) => a.labels['instance'])).toEqual(['gpu-8']);
+  }, 60_000);
+});

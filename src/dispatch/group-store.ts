@@ -1,0 +1,88 @@
+import type { Selectable } from 'kysely';
+import type { NotificationLogEntry } from '../pipeline/group-timer.ts';
+import type { Db } from '../store/db.ts';
+import type { AlertGroupsTable } from '../store/schema.ts';
+
+/** One aggregation group's durable state: timer position and notification log. */
+export interface GroupRow {
+  groupKey: string;
+  routeId: string;
+  createdAt: number;
+  lastFlushAt: number | undefined;
+  lastNotification: NotificationLogEntry | undefined;
+  flushes: number;
+}
+
+function toRow(r: Selectable<AlertGroupsTable>): GroupRow {
+  return {
+    groupKey: r.group_key,
+    routeId: r.route_id,
+    createdAt: r.created_at,
+    lastFlushAt: r.last_flush_at ?? undefined,
+    lastNotification:
+      r.last_notified_at === null
+        ? undefined
+        : {
+            at: r.last_notified_at,
+            firing: JSON.parse(r.last_firing ?? '[]') as string[],
+            resolved: JSON.parse(r.last_resolved ?? '[]') as string[],
+          },
+    flushes: r.flushes,
+  };
+}
+
+/** Loads groups by key. */
+export async function loadGroups(db: Db, keys: readonly string[]): Promise<Map<string, GroupRow>> {
+  const out = new Map<string, GroupRow>();
+  if (keys.length === 0) return out;
+  const rows = await db
+    .selectFrom('alert_groups')
+    .selectAll()
+    .where('group_key', 'in', [...keys])
+    .execute();
+  for (const r of rows) out.set(r.group_key, toRow(r));
+  return out;
+}
+
+/** Creates the groups that do not exist yet (a new group starts its group_wait now). */
+export async function createGroups(
+  db: Db,
+  groups: ReadonlyArray<{ groupKey: string; routeId: string }>,
+  now: number,
+): Promise<void> {
+  if (groups.length === 0) return;
+  await db
+    .insertInto('alert_groups')
+    .values(groups.map((g) => ({ group_key: g.groupKey, route_id: g.routeId, created_at: now, flushes: 0 })))
+    .onConflict((oc) => oc.column('group_key').doNothing())
+    .execute();
+}
+
+/** Records a flush (and, when something was notified, the notification log entry). */
+export async function recordFlush(
+  db: Db,
+  key: string,
+  now: number,
+  entry: NotificationLogEntry | undefined,
+): Promise<void> {
+  await db
+    .updateTable('alert_groups')
+    .set((eb) => ({
+      last_flush_at: now,
+      flushes: eb('flushes', '+', 1),
+      ...(entry
+        ? {
+            last_notified_at: entry.at,
+            last_firing: JSON.stringify(entry.firing),
+            last_resolved: JSON.stringify(entry.resolved),
+          }
+        : {}),
+    }))
+    .where('group_key', '=', key)
+    .execute();
+}
+
+/** Deletes an empty group (its next alert starts a new one, with a new group_wait). */
+export async function deleteGroup(db: Db, key: string): Promise<void> {
+  await db.deleteFrom('alert_groups').where('group_key', '=', key).execute();
+}

@@ -1,0 +1,74 @@
+import type { Labels } from '../alerts/alert.ts';
+import type { GroupFn } from '../incidents/grouping.ts';
+import { compileInhibitRules, inhibitRulesSchema, type InhibitRule } from './inhibit.ts';
+import { maintenanceWindowsSchema, type MaintenanceWindow } from './maintenance.ts';
+import { groupKey, groupLabels } from './group-key.ts';
+import { routeSchema, type RouteConfig } from './route-schema.ts';
+import { buildRouteTree, route, type RouteNode } from './routing.ts';
+import { timeIntervalsSchema, type NamedTimeInterval } from './time-intervals.ts';
+
+/** The noise pipeline as the running server uses it: compiled once from the config. */
+export interface Pipeline {
+  tree: RouteNode;
+  /** True when the config had a `route:`; false when vigil's default tree is in use. */
+  configured: boolean;
+  inhibitRules: InhibitRule[];
+  timeIntervals: Map<string, NamedTimeInterval>;
+  maintenance: MaintenanceWindow[];
+}
+
+/**
+ * The routing tree used when the config has no `route:`: one group per `alertname` + `service`,
+ * with Alertmanager's default timers (group_wait 30s, group_interval 5m, repeat_interval 4h).
+ */
+export const DEFAULT_ROUTE: RouteConfig = { receiver: 'default', group_by: ['alertname', 'service'] };
+
+/** Compiles the pipeline sections of a validated config document. */
+export function buildPipeline(doc: Record<string, unknown>): Pipeline {
+  const cfg = doc['route'] === undefined ? DEFAULT_ROUTE : routeSchema.parse(doc['route']);
+  const intervals =
+    doc['time_intervals'] === undefined ? [] : timeIntervalsSchema.parse(doc['time_intervals']);
+  return {
+    tree: buildRouteTree(cfg),
+    configured: doc['route'] !== undefined,
+    inhibitRules:
+      doc['inhibit_rules'] === undefined
+        ? []
+        : compileInhibitRules(inhibitRulesSchema.parse(doc['inhibit_rules'])).rules,
+    timeIntervals: new Map(intervals.map((i) => [i.name, i])),
+    maintenance:
+      doc['maintenance_windows'] === undefined
+        ? []
+        : maintenanceWindowsSchema.parse(doc['maintenance_windows']),
+  };
+}
+
+/** The first route an alert takes: it decides the alert's group and so its incident. */
+export function primaryRoute(tree: RouteNode, labels: Labels): RouteNode {
+  return route(tree, labels)[0] ?? tree;
+}
+
+/**
+ * Groups alerts into incidents by the routing tree: an alert's incident is the open incident of
+ * its group on the first route it matches (Alertmanager's group key, e.g.
+ * `{}/{team="ml"}:{alertname="X"}`). The route chooses the service and escalation policy.
+ */
+export function routeGroupFn(tree: RouteNode): GroupFn {
+  return (labels) => {
+    const node = primaryRoute(tree, labels);
+    const gl = groupLabels(node, labels);
+    const alertname = labels['alertname'] ?? '';
+    const service = node.service ?? labels['service'] ?? '';
+    const rest = Object.entries(gl)
+      .filter(([k]) => k !== 'alertname' && k !== 'service')
+      .map(([k, v]) => `${k}=${v}`);
+    const base = alertname ? (service ? `${alertname} on ${service}` : alertname) : service || 'alerts';
+    return {
+      key: groupKey(node, labels),
+      title: rest.length > 0 ? `${base} (${rest.join(', ')})` : base,
+      service: service || 'unknown',
+      routeId: node.id,
+      ...(node.escalationPolicy ? { escalationPolicy: node.escalationPolicy } : {}),
+    };
+  };
+}
