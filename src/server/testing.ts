@@ -1,4 +1,8 @@
+import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { groupFlushHandler } from '../dispatch/flush.ts';
+import { GROUP_FLUSH_JOB } from '../dispatch/schedule.ts';
+import { loadNotifyChannels } from '../notify/index.ts';
 import pino from 'pino';
 import { createToken, type Role } from '../auth/tokens.ts';
 import { loadConfigText } from '../config/load.ts';
@@ -46,7 +50,21 @@ export async function createTestApp(
   if (!res.ok) throw new Error(`test config invalid: ${JSON.stringify(res.issues)}`);
   const logger = pino({ level: process.env['VIGIL_TEST_LOG'] ?? 'silent' });
   const hooks = opts.hooks ?? [];
-  const worker = new Worker(store, clock, { ...spineHandlers(hooks), ...opts.handlers }, { logger });
+  const notify = loadNotifyChannels(res.loaded.notify, {
+    env: process.env,
+    readFile: (p) => fs.readFileSync(p, 'utf8'),
+  });
+  const flush = groupFlushHandler({
+    pipeline: res.loaded.pipeline,
+    notify: { channels: notify.channels, templates: notify.templates },
+    externalUrl: 'http://vigil.test',
+  });
+  const worker = new Worker(
+    store,
+    clock,
+    { ...spineHandlers(hooks), [GROUP_FLUSH_JOB]: flush, ...opts.handlers },
+    { logger },
+  );
   const ctx: AppContext = {
     store,
     clock,
