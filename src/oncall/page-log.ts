@@ -14,8 +14,9 @@ import type { PageEvent } from './metrics.ts';
  *    escalation that fired where no contact method was configured still interrupted someone's
  *    on-call shift as far as the burden is concerned).
  *
- * Neither source knows the schedule, except timeline data carrying `schedule`/`scheduleId`;
- * pages without one count for every schedule the person belongs to.
+ * The outbox does not know the schedule; a timeline recipient reached `via: schedule:ID` is
+ * attributed to that schedule. Pages without a schedule count for every schedule the person
+ * belongs to.
  */
 
 /** The outbox columns this read model uses (the table belongs to src/notify). */
@@ -32,21 +33,28 @@ type OutboxRead = {
 
 const PAGING_EVENTS = ['triggered', 'escalated'];
 
-/** Users named by a timeline event's data, leniently. */
-function usersIn(data: unknown): string[] {
+/** Users named by a timeline event's data, leniently, with the schedule that reached them. */
+function usersIn(data: unknown): { user: string; scheduleId?: string }[] {
   if (typeof data !== 'object' || data === null) return [];
   const d = data as Record<string, unknown>;
-  const out: string[] = [];
+  const top = d['scheduleId'] ?? d['schedule'];
+  const out = new Map<string, { user: string; scheduleId?: string }>();
   const add = (v: unknown): void => {
-    if (typeof v === 'string') out.push(v.replace(/^user:/, ''));
-    else if (typeof v === 'object' && v !== null) {
+    let user: unknown = v;
+    let via: unknown = top;
+    if (typeof v === 'object' && v !== null) {
       const r = v as Record<string, unknown>;
-      add(r['user'] ?? r['id'] ?? r['userId']);
+      user = r['user'] ?? r['id'] ?? r['userId'];
+      via = r['via'] ?? top;
     }
+    if (typeof user !== 'string' || out.has(user)) return;
+    const m = typeof via === 'string' ? /^(?:schedule:)?([^:]+)/.exec(via) : null;
+    const isSchedule = typeof via === 'string' && (via.startsWith('schedule:') || via === top);
+    out.set(user, { user, ...(m?.[1] && isSchedule ? { scheduleId: m[1] } : {}) });
   };
   for (const key of ['users', 'recipients']) if (Array.isArray(d[key])) (d[key] as unknown[]).forEach(add);
   if (typeof d['user'] === 'string') add(d['user']);
-  return [...new Set(out)];
+  return [...out.values()];
 }
 
 /** The pages with `at` in [from, to), oldest first. */
@@ -87,15 +95,9 @@ export async function pageEvents(db: Db, from: number, to: number): Promise<Page
     } catch {
       continue;
     }
-    const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
-    const schedule = d['scheduleId'] ?? d['schedule'];
-    for (const user of usersIn(data)) {
-      if (paged.has(`INC-${f.number}\u0000${user}`)) continue;
-      out.push({
-        user,
-        at: Number(f.at),
-        ...(typeof schedule === 'string' ? { scheduleId: schedule.replace(/^schedule:/, '') } : {}),
-      });
+    for (const r of usersIn(data)) {
+      if (paged.has(`INC-${f.number}\u0000${r.user}`)) continue;
+      out.push({ ...r, at: Number(f.at) });
     }
   }
   return out.sort((a, b) => a.at - b.at || a.user.localeCompare(b.user));

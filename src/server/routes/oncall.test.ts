@@ -2,23 +2,9 @@ import ICAL from 'ical.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../store/store.ts';
 import { storeFactories } from '../../store/testing.ts';
-import { createTestApp, testConfigText, type TestApp } from '../testing.ts';
+import { ONCALL_TEST_CONFIG as ONCALL_CONFIG } from '../../oncall/testing.ts';
+import { createTestApp, type TestApp } from '../testing.ts';
 import { oncallRoutes } from './oncall.ts';
-
-/** Users and a daily UTC rotation alice → bob → carol starting Monday 2026-11-23 09:00. */
-export const ONCALL_CONFIG = testConfigText(`users:
-  - { id: alice, name: Alice, time_zone: Europe/Berlin }
-  - { id: bob, name: Bob, time_zone: America/Chicago }
-  - { id: carol, name: Carol }
-  - { id: dave, name: Dave }
-schedules:
-  - id: ml-platform
-    name: ML platform
-    time_zone: UTC
-    layers:
-      - name: primary
-        rotation: { users: [alice, bob, carol], start: 2026-11-23T09:00, turn: 1d }
-`);
 
 const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
@@ -331,7 +317,7 @@ describe.each(storeFactories())('on-call over HTTP on $name', (factory) => {
     await store.db
       .insertInto('incident_timeline')
       .values(
-        [['bob'], ['alice']].map((users) => ({
+        [[{ user: 'bob', via: 'schedule:ml-platform', why: 'on call' }], ['alice']].map((users) => ({
           incident_id: incident.id,
           at,
           type: 'escalation.level_fired',
