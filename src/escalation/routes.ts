@@ -46,17 +46,21 @@ export async function escalationView(
   db: Db,
   rt: EscalationRuntime,
   incident: Incident,
+  now: number,
 ): Promise<EscalationView> {
   const cur = await currentPlan(db, rt, incident);
   const jobs = new Map((await listJobs(db, stepPrefix(incident.id))).map((j) => [j.key, j]));
   const fired = new Map((await listFired(db, incident.id)).map((f) => [f.key, f]));
+  const retriggerAt = cur?.plan.retriggerAt;
+  const retriggered = retriggerAt !== undefined && retriggerAt <= now && incident.status === 'triggered';
   return {
     incident: incident.key,
     status: incident.status,
     policy: cur?.policy.id ?? null,
     afterMinutes: cur?.state.afterMinutes ?? null,
-    state: cur?.plan.state ?? 'none',
-    retriggerAt: cur?.plan.retriggerAt === undefined ? null : iso(cur.plan.retriggerAt),
+    // The plan's state is the one after its last event; an ack timeout that passed re-triggered it.
+    state: retriggered ? 'escalating' : (cur?.plan.state ?? 'none'),
+    retriggerAt: retriggerAt === undefined || retriggered ? null : iso(retriggerAt),
     steps: (cur?.plan.steps ?? []).map((s) => {
       const f = fired.get(s.key);
       const j = jobs.get(s.key);
@@ -111,7 +115,7 @@ export function escalationRoutes(rt: EscalationRuntime): RouteFactory {
         response: escalationViewSchema,
         handler: async ({ params }) => {
           const inc = await getIncidentByNumber(ctx.store.db, numberOf(params.ref));
-          return escalationView(ctx.store.db, rt, inc);
+          return escalationView(ctx.store.db, rt, inc, ctx.clock.now());
         },
       }),
       defineRoute({
@@ -142,7 +146,7 @@ export function escalationRoutes(rt: EscalationRuntime): RouteFactory {
             const inc = await getIncidentByNumber(db, numberOf(params.ref));
             const change = { policy: body.policy, afterMinutes: body.after_minutes };
             await overrideEscalation(db, rt, inc, change, actor(principal), ctx.clock.now());
-            return escalationView(db, rt, inc);
+            return escalationView(db, rt, inc, ctx.clock.now());
           });
           ctx.worker?.poke();
           return view;
@@ -160,7 +164,7 @@ export function escalationRoutes(rt: EscalationRuntime): RouteFactory {
           const view = await tx(async (db) => {
             const inc = await getIncidentByNumber(db, numberOf(params.ref));
             const r = await escalateNow(db, rt, inc, actor(principal), ctx.clock.now());
-            return escalationView(db, rt, r.incident);
+            return escalationView(db, rt, r.incident, ctx.clock.now());
           });
           ctx.worker?.poke();
           return view;

@@ -1,0 +1,178 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listJobs } from '../../src/engine/jobs.ts';
+import { listFired } from '../../src/escalation/engine-store.ts';
+import { listDeliveries } from '../../src/notify/outbox.ts';
+import type { Store } from '../../src/store/store.ts';
+import { storeFactories } from '../../src/store/testing.ts';
+import { FakeSlack } from '../fakes/slack.ts';
+import { FakeTwilio } from '../fakes/twilio.ts';
+import {
+  configText,
+  harness,
+  MIN,
+  SID,
+  SLACK_IDS,
+  SLACK_TOKEN,
+  T0,
+  TW_TOKEN,
+  type Harness,
+} from './harness.ts';
+
+const slack = new FakeSlack(SLACK_TOKEN, new Set(SLACK_IDS));
+const twilio = new FakeTwilio(SID, SID, TW_TOKEN);
+beforeAll(async () => {
+  await slack.start();
+  await twilio.start();
+});
+afterAll(async () => {
+  await slack.stop();
+  await twilio.stop();
+});
+
+const POLICIES = `  - id: default
+    levels:
+      - { after_minutes: 0, notify: [schedule:nobody] }
+      - { after_minutes: 10, notify: [user:bob] }
+      - { after_minutes: 20, notify: [user:carol] }
+  - id: ack-timeout
+    levels:
+      - { after_minutes: 0, notify: [schedule:ml-platform] }
+      - { after_minutes: 15, notify: [user:carol] }
+    ack_timeout_minutes: 30
+  - id: slow
+    levels:
+      - { after_minutes: 0, notify: [schedule:ml-platform] }
+      - { after_minutes: 30, notify: [user:bob] }
+      - { after_minutes: 60, notify: [user:carol] }`;
+
+const slackTo = (id: string) => slack.messages.filter((m) => m.channel === id).length;
+
+describe.each(storeFactories())('escalation behaviour on $name', (factory) => {
+  let store: Store;
+  let h: Harness;
+  let responder: string;
+  beforeEach(async () => {
+    slack.messages.length = 0;
+    twilio.messages.length = 0;
+    store = await factory.open();
+    h = await harness(store, configText(slack, twilio, POLICIES));
+    responder = await h.t.token('responder');
+  });
+  afterEach(async () => {
+    expect(h.refused).toEqual([]);
+    await h.close();
+    await store.close();
+  });
+  const post = (url: string, payload?: unknown) =>
+    h.t.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${responder}` },
+      ...(payload !== undefined ? { payload } : {}),
+    });
+
+  it('a level that reaches nobody falls through at once, with the reason on the timeline', async () => {
+    const id = await h.postAlert();
+    await h.pass();
+    const tl = await h.timeline(id);
+    const empty = tl.find((e) => e.type === 'escalation.level_empty');
+    expect(empty?.data).toMatchObject({
+      level: 0,
+      reasons: ['schedule:nobody: nobody is on call for nobody'],
+    });
+    expect(tl.find((e) => e.type === 'escalation.level_fired')?.data).toMatchObject({
+      level: 1,
+      users: [{ user: 'bob' }],
+    });
+    expect(slackTo('U_BOB')).toBe(1);
+    // Later levels keep their spacing from the fall-through: carol 10 minutes after bob.
+    await h.walkTo(T0 + 10 * MIN + 1000);
+    expect(slackTo('U_CAROL')).toBe(1);
+    const fired = await listFired(store.db, 1);
+    expect(fired.map((f) => [f.level, f.empty, (f.dueAt - T0) / MIN])).toEqual([
+      [0, true, 0],
+      [1, false, 0],
+      [2, false, 10],
+    ]);
+  });
+
+  it('an ack timeout re-triggers the escalation from the first level', async () => {
+    const id = await h.postAlert();
+    expect((await post(`/api/v1/incidents/${id}/escalation`, { policy: 'ack-timeout' })).statusCode).toBe(
+      200,
+    );
+    await h.pass();
+    expect(slackTo('U_ALICE')).toBe(1);
+    h.clock.set(T0 + MIN);
+    expect((await post(`/api/v1/incidents/${id}/acknowledge`)).statusCode).toBe(200);
+    const jobs = await listJobs(store.db, 'esc:');
+    expect(
+      jobs.filter((j) => j.status === 'pending').map((j) => [j.key.split(':').slice(2).join(':'), j.runAt]),
+    ).toEqual([
+      ['1:0:0', T0 + 31 * MIN],
+      ['1:0:1', T0 + 46 * MIN],
+    ]);
+    await h.walkTo(T0 + 31 * MIN + 1000);
+    expect(slackTo('U_ALICE')).toBe(2);
+    expect(slackTo('U_CAROL')).toBe(0);
+    const tl = await h.timeline(id);
+    expect(tl.find((e) => e.type === 'escalation.retriggered')?.data).toMatchObject({
+      reason: 'ack-timeout',
+    });
+    const view = await h.t.app.inject({
+      method: 'GET',
+      url: `/api/v1/incidents/${id}/escalation`,
+      headers: { authorization: `Bearer ${responder}` },
+    });
+    expect(view.json()).toMatchObject({ status: 'triggered', state: 'escalating', policy: 'ack-timeout' });
+    await h.walkTo(T0 + 46 * MIN + 1000);
+    expect(slackTo('U_CAROL')).toBe(1);
+  });
+
+  it('resolve cancels pending steps and pending pages', async () => {
+    const id = await h.postAlert();
+    expect((await post(`/api/v1/incidents/${id}/escalation`, { policy: 'slow' })).statusCode).toBe(200);
+    await h.pass();
+    expect(slackTo('U_ALICE')).toBe(1);
+    h.clock.set(T0 + MIN);
+    expect((await post(`/api/v1/incidents/${id}/resolve`)).statusCode).toBe(200);
+    await h.walkTo(T0 + 120 * MIN);
+    expect(twilio.messages).toEqual([]); // alice's SMS at +2 minutes never went out
+    expect(slackTo('U_BOB') + slackTo('U_CAROL')).toBe(0);
+    const sms = (await listDeliveries(store, { incident: id })).find((d) => d.channelId === 'twilio');
+    expect(sms?.status).toBe('cancelled');
+    const jobs = await listJobs(store.db, 'esc:');
+    expect(jobs.filter((j) => j.status === 'pending')).toEqual([]);
+  });
+
+  it('escalate now fires the next level at once; the override changes the delays', async () => {
+    const id = await h.postAlert();
+    await post(`/api/v1/incidents/${id}/escalation`, { policy: 'slow' });
+    await h.pass();
+    h.clock.set(T0 + 2 * MIN);
+    const r = await post(`/api/v1/incidents/${id}/escalate`);
+    expect(r.statusCode).toBe(200);
+    await h.pass();
+    expect(slackTo('U_BOB')).toBe(1);
+    // after_minutes: 5 → the levels are 5 minutes apart from the start of the escalation.
+    const o = await post(`/api/v1/incidents/${id}/escalation`, { after_minutes: 5 });
+    expect(o.statusCode).toBe(200);
+    const steps = (o.json() as { steps: { level: number; dueAt: string; status: string }[] }).steps;
+    expect(steps.map((s) => [s.level, s.status])).toEqual([
+      [0, 'fired'],
+      [1, 'fired'],
+      [2, 'pending'],
+    ]);
+    await h.walkTo(T0 + 8 * MIN);
+    expect(slackTo('U_CAROL')).toBe(1);
+    const tl = await h.timeline(id);
+    expect(tl.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['escalation.escalated', 'escalation.policy_changed']),
+    );
+    const bad = await post(`/api/v1/incidents/${id}/escalation`, { policy: 'nope' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ errors: [{ field: 'body.policy' }] });
+    const none = await post(`/api/v1/incidents/${id}/escalation`, {});
+    expect(none.statusCode).toBe(400);
+  });
+});
