@@ -63,7 +63,7 @@ describe.each(storeFactories())('escalation behaviour on $name', (factory) => {
     await h.close();
     await store.close();
   });
-  const post = (url: string, payload?: unknown) =>
+  const post = (url: string, payload?: Record<string, unknown>) =>
     h.t.app.inject({
       method: 'POST',
       url,
