@@ -38,6 +38,7 @@ describe.each(storeFactories())('handoff notices on $name', (factory) => {
   let clock: FakeClock;
   let dispatch: DispatchContext;
   let worker: Worker;
+  let pokes = 0;
   beforeEach(async () => {
     store = await factory.open();
     const res = loadConfigText('test.yaml', CONFIG);
@@ -47,7 +48,7 @@ describe.each(storeFactories())('handoff notices on $name', (factory) => {
     expect(notify.issues).toEqual([]);
     dispatch = { channels: notify.channels, templates: notify.templates };
     clock = new FakeClock('2026-11-27T10:00:00Z');
-    worker = new Worker(store, clock, oncallModule(loaded, { dispatch }).handlers);
+    worker = new Worker(store, clock, oncallModule(loaded, { dispatch, onEnqueued: () => pokes++ }).handlers);
   });
   afterEach(() => store.close());
 
@@ -85,6 +86,7 @@ describe.each(storeFactories())('handoff notices on $name', (factory) => {
     const sent = await events();
     expect(sent.map((e) => e.user).sort()).toEqual(['bob', 'carol']);
     expect(sent.every((e) => e.at === t('2026-11-28T08:50:00Z'))).toBe(true);
+    expect(pokes).toBe(1);
     expect(sent[0]?.key).toMatch(/^oncall\/ml-platform:handoff#\d+:(bob|carol):hook:0$/);
 
     // Re-planning after the run keeps the sent notice done and adds the next day.
@@ -94,6 +96,15 @@ describe.each(storeFactories())('handoff notices on $name', (factory) => {
     await mod.start(store.db, clock.now());
     expect(await worker.runDue()).toBe(0);
     expect(await events()).toHaveLength(2);
+  });
+
+  it('drops a notice found long after its handoff (the worker was down)', async () => {
+    await oncallModule(loaded, { dispatch }).start(store.db, clock.now());
+    clock.set('2026-11-28T09:20:00Z');
+    await worker.runDue();
+    expect(await events()).toEqual([]);
+    const done = await listJobs(store.db, handoffKey('ml-platform', t('2026-11-28T09:00:00Z')));
+    expect(done[0]?.status).toBe('done');
   });
 
   it('tells affected users when an override moves their shift, and moves the handoff notices', async () => {

@@ -21,7 +21,8 @@ import { shifts } from './resolve.ts';
 /**
  * Handoff notices as durable jobs. `scheduleHandoffs` plans one `oncall.handoff` job per change
  * of who is on call within a horizon (key `handoff:<schedule>:<at>`, due `at − lead`); the job
- * re-checks that the handoff still happens, sends a `handoff` notification to the outgoing and
+ * re-checks that the handoff still happens (and drops a notice found more than 15 minutes after
+ * its handoff), sends a `handoff` notification to the outgoing and
  * incoming users (their immediate contact methods, as for any informational event) and re-plans
  * that schedule. An `oncall.handoff_plan` job every 6 hours extends the horizon, so schedules with
  * long turns are covered too. When a runtime override changes someone's upcoming on-call time,
@@ -55,7 +56,12 @@ export interface HandoffOptions {
   /** Users with contact methods (default: the config's `users:` as the notify layer reads them). */
   notifyUsers?: ReadonlyMap<string, NotifyUser> | undefined;
   logger?: Pick<Logger, 'info' | 'warn'> | undefined;
+  /** Called after notices were put in the outbox (e.g. to poke the outbox runner). */
+  onEnqueued?: (() => void) | undefined;
 }
+
+/** A notice found due more than this long after its handoff is dropped (the worker was down). */
+const LATE_GRACE_MS = 15 * 60_000;
 
 /** The job key of the handoff of `scheduleId` at instant `at`. */
 export function handoffKey(scheduleId: string, at: number): string {
@@ -135,7 +141,13 @@ function noticesFor(
 ): NewNotification[] {
   const dispatch = opts.dispatch;
   const person = (opts.notifyUsers ?? new Map(loaded.notify.users.map((u) => [u.id, u]))).get(user);
-  if (!dispatch || !person) return [];
+  if (!dispatch || !person) {
+    opts.logger?.info(
+      { user, notice: view.id },
+      dispatch ? 'on-call notice not sent: the user has no contact methods' : 'on-call notices are off',
+    );
+    return [];
+  }
   const urgency = person.notification_rules.low.length > 0 ? 'low' : 'high';
   return userNotifications(dispatch, {
     user: person,
@@ -174,9 +186,10 @@ export function handoffHandlers(loaded: LoadedConfig, opts: HandoffOptions = {})
       if (!def) return;
       const id = p.scheduleId;
       const at = p.at;
+      let enqueued = false;
       await store.db.transaction().execute(async (trx) => {
         const h = handoffs(def, await runtimeOverrides(trx, id), at, at + 1)[0];
-        if (h && h.at === at) {
+        if (h && h.at === at && now <= at + LATE_GRACE_MS) {
           const view: IncidentView = {
             ...baseView(loaded, id, at),
             summary: `${names(h.outgoing)} → ${names(h.incoming)} at ${iso(at)}`,
@@ -185,10 +198,11 @@ export function handoffHandlers(loaded: LoadedConfig, opts: HandoffOptions = {})
           const items = [...new Set([...h.outgoing, ...h.incoming])].flatMap((u) =>
             noticesFor(opts, loaded, u, view, String(at), now),
           );
-          await enqueueNotifications(asStore(store, trx), items, now);
+          if ((await enqueueNotifications(asStore(store, trx), items, now)).length > 0) enqueued = true;
         }
         await scheduleHandoffs(trx, loaded, now, { ...opts, scheduleIds: [id] });
       });
+      if (enqueued) opts.onEnqueued?.();
     },
     [HANDOFF_PLAN_JOB]: async (_job, { store, now }) => {
       await store.db.transaction().execute((trx) => scheduleHandoffs(trx, loaded, now, opts));
@@ -213,7 +227,7 @@ export function handoffHandlers(loaded: LoadedConfig, opts: HandoffOptions = {})
         };
         items.push(...noticesFor(opts, loaded, user, view, `${String(p.occurrence)}`, now));
       }
-      await enqueueNotifications(store, items, now);
+      if ((await enqueueNotifications(store, items, now)).length > 0) opts.onEnqueued?.();
     },
   };
 }
