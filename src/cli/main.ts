@@ -3,9 +3,11 @@ import { VigilError, formatIssues } from '../shared/errors.ts';
 import { packageVersion } from '../server/start.ts';
 import { registerAlertCommands } from './alert.ts';
 import { registerConfigCommands } from './config.ts';
+import { registerEscalationCommands } from './escalation.ts';
 import { registerImportCommands } from './import.ts';
 import { registerIncidentCommands } from './incidents.ts';
 import { registerNotifyCommands } from './notify.ts';
+import { registerOncallCommands } from './oncall.ts';
 import { registerRulesCommands } from './rules.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSilenceCommands } from './silences.ts';
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerTemplateCommands(program);
   registerNotifyCommands(program);
   registerSilenceCommands(program);
+  registerOncallCommands(program);
+  registerEscalationCommands(program);
   return program;
 }
 

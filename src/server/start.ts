@@ -5,16 +5,13 @@ import pino, { type Logger } from 'pino';
 import { createToken } from '../auth/tokens.ts';
 import { loadConfigFile, type LoadedConfig } from '../config/load.ts';
 import { systemClock, type Clock } from '../engine/clock.ts';
-import { spineHandlers } from '../engine/handlers.ts';
 import { Worker } from '../engine/worker.ts';
 import { routeGroupFn } from '../pipeline/setup.ts';
-import type { IncidentHooks } from '../incidents/hooks.ts';
-import { silenceHandlers } from '../pipeline/silence-jobs.ts';
 import { VigilError, formatIssues } from '../shared/errors.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
 import { createMetrics } from './metrics.ts';
-import { silenceRoutes } from './routes/silences.ts';
+import { assemble, type Assembly } from './modules.ts';
 
 /** What `vigil serve` was asked for. */
 export interface ServeOptions {
@@ -82,13 +79,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const loaded = loadedResult.loaded;
   const logger = createLogger(opts.pretty, opts.logLevel ?? process.env['VIGIL_LOG_LEVEL'] ?? 'info');
   const store = await openStore({ url: opts.databaseUrl, dataDir: opts.dataDir });
-  const hooks: IncidentHooks[] = [];
-  const worker = new Worker(store, clock, { ...spineHandlers(hooks), ...silenceHandlers }, { logger });
   const metrics = createMetrics(store.db);
   const externalUrl =
     loaded.config.server.external_url ??
     `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;
   const envToken = process.env['VIGIL_API_TOKEN'] || undefined;
+  let assembly: Assembly;
+  try {
+    assembly = assemble(loaded, { store, clock, logger, externalUrl });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const worker = new Worker(store, clock, assembly.handlers, { logger });
   const app = await buildApp(
     {
       store,
@@ -97,20 +100,22 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       logger,
       metrics,
       group: routeGroupFn(loaded.pipeline.tree),
-      hooks,
+      hooks: assembly.hooks,
       envToken,
       worker,
       version: packageVersion(),
       startedAt: clock.now(),
       externalUrl,
     },
-    [silenceRoutes],
+    assembly.routes,
   );
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const url = `http://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${port}`;
+  await assembly.start(store.db, clock.now());
   worker.start();
+  assembly.runner.start();
   logger.info({ url, store: store.location, config: opts.configFile }, 'vigil is serving');
   if (opts.dev) await printDevBanner(store, loaded, url, opts.dataDir, clock);
   let closing: Promise<void> | undefined;
@@ -118,6 +123,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     (closing ??= (async () => {
       await app.close();
       await worker.stop();
+      await assembly.runner.stop();
       await store.close();
     })());
   return { app, store, worker, loaded, url, close };

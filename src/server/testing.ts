@@ -3,9 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { groupFlushHandler } from '../dispatch/flush.ts';
 import { GROUP_FLUSH_JOB } from '../dispatch/schedule.ts';
 import { loadNotifyChannels } from '../notify/index.ts';
-import pino from 'pino';
+import type { OutboxRunner } from '../notify/runner.ts';
+import type { FetchLike } from '../notify/types.ts';
+import { assemble } from './modules.ts';
+import pino, { type Logger } from 'pino';
 import { createToken, type Role } from '../auth/tokens.ts';
-import { loadConfigText } from '../config/load.ts';
+import { loadConfigText, type LoadedConfig } from '../config/load.ts';
 import { FakeClock } from '../engine/clock.ts';
 import { spineHandlers } from '../engine/handlers.ts';
 import { Worker, type JobHandler } from '../engine/worker.ts';
@@ -32,6 +35,8 @@ export interface TestApp {
   worker: Worker;
   token(role: Role): Promise<string>;
   close(): Promise<void>;
+  /** The outbox runner, when the app was built with `full`. */
+  runner?: OutboxRunner;
 }
 
 /** Builds the real app over a real store, driven by a FakeClock (no sockets unless listen()). */
@@ -43,12 +48,18 @@ export async function createTestApp(
     clock?: FakeClock;
     hooks?: IncidentHooks[];
     handlers?: Record<string, JobHandler>;
+    /**
+     * Wire every domain as `vigil serve` does (escalation, on-call, silences, notifications with
+     * the outbox runner) instead of the spine alone.
+     */
+    full?: { fetch?: FetchLike; env?: NodeJS.ProcessEnv };
   } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? new FakeClock('2026-11-27T10:00:00Z');
   const res = loadConfigText('test.yaml', opts.configText ?? testConfigText());
   if (!res.ok) throw new Error(`test config invalid: ${JSON.stringify(res.issues)}`);
   const logger = pino({ level: process.env['VIGIL_TEST_LOG'] ?? 'silent' });
+  if (opts.full) return createFullTestApp(store, clock, res.loaded, logger, opts.full, opts.extra ?? []);
   const hooks = opts.hooks ?? [];
   const notify = loadNotifyChannels(res.loaded.notify, {
     env: process.env,
@@ -88,5 +99,53 @@ export async function createTestApp(
     worker,
     token: async (role) => (await createToken(store.db, `test-${role}`, role, clock.now())).token,
     close: () => app.close(),
+  };
+}
+
+async function createFullTestApp(
+  store: Store,
+  clock: FakeClock,
+  loaded: LoadedConfig,
+  logger: Logger,
+  full: { fetch?: FetchLike; env?: NodeJS.ProcessEnv },
+  extra: RouteFactory[],
+): Promise<TestApp> {
+  const assembly = assemble(loaded, {
+    store,
+    clock,
+    logger,
+    externalUrl: 'http://vigil.test',
+    fetch: full.fetch,
+    ...(full.env ? { env: full.env } : {}),
+  });
+  const worker = new Worker(store, clock, assembly.handlers, { logger });
+  const ctx: AppContext = {
+    store,
+    clock,
+    loaded,
+    logger,
+    metrics: createMetrics(store.db),
+    group: routeGroupFn(loaded.pipeline.tree),
+    hooks: assembly.hooks,
+    envToken: 'env-admin-token-for-tests',
+    worker,
+    version: 'test',
+    startedAt: clock.now(),
+    externalUrl: 'http://vigil.test',
+  };
+  const app = await buildApp(ctx, [...assembly.routes, ...extra]);
+  await app.ready();
+  await assembly.start(store.db, clock.now());
+  return {
+    app,
+    ctx,
+    clock,
+    worker,
+    runner: assembly.runner,
+    token: async (role) => (await createToken(store.db, `test-${role}`, role, clock.now())).token,
+    close: async () => {
+      await app.close();
+      await assembly.runner.stop();
+    },
   };
 }

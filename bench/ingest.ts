@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:ingest`: vigil against Alertmanager in the same run, on the same machine, with the
+ * same load — Alertmanager API v2 batches of 64 over 8 keep-alive connections across 500 groups,
+ * group_wait 100 ms, group_interval 1 s, a webhook receiver on loopback — reporting alerts/s,
+ * accept → first notification latency, RSS per active alert and CPU seconds, and the ratios.
+ *
+ *   npm run bench:ingest -- [--total 100000] [--groups 500] [--batch 64] [--connections 8]
+ *                           [--json FILE] [--no-alertmanager] [--cpu-prof DIR]
+ */
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { FirstSeenReceiver, runLoad, type LoadResult } from './ingest/load.ts';
+import {
+  cpuSeconds,
+  rssBytes,
+  startAlertmanager,
+  startVigil,
+  type ServerUnderTest,
+} from './ingest/servers.ts';
+
+interface Figures {
+  alerts_per_s: number;
+  notify_p50_ms: number;
+  notify_p99_ms: number;
+  notify_max_ms: number;
+  rss_bytes_per_alert: number;
+  rss_bytes: number;
+  cpu_seconds: number;
+  accepted: number;
+  rejected: number;
+  notified: number;
+  webhook_calls: number;
+}
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const total = Number(arg('total', '100000'));
+const groups = Number(arg('groups', '500'));
+const batch = Number(arg('batch', '64'));
+const connections = Number(arg('connections', '8'));
+const jsonFile = arg('json');
+const cpuProf = arg('cpu-prof');
+const withAm = !process.argv.includes('--no-alertmanager') && hasAlertmanager();
+
+function hasAlertmanager(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v prometheus-alertmanager'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function measure(server: ServerUnderTest, receiver: FirstSeenReceiver): Promise<Figures> {
+  // Warm up (JIT, connections, first group creation) with a small separate run, then measure.
+  await runLoad(
+    `${server.url}/api/v2/alerts`,
+    { total: 2000, batch, connections, groups, drainMs: 5000 },
+    receiver,
+    server.headers,
+    'warm',
+  );
+  receiver.reset();
+  const rssBefore = rssBytes(server.pid);
+  const cpuBefore = cpuSeconds(server.pid);
+  const r: LoadResult = await runLoad(
+    `${server.url}/api/v2/alerts`,
+    { total, batch, connections, groups, drainMs: 20_000 },
+    receiver,
+    server.headers,
+    'run',
+  );
+  const rssAfter = rssBytes(server.pid);
+  return {
+    alerts_per_s: r.alertsPerS,
+    notify_p50_ms: r.notifyP50Ms,
+    notify_p99_ms: r.notifyP99Ms,
+    notify_max_ms: r.notifyMaxMs,
+    rss_bytes_per_alert: Math.max(0, rssAfter - rssBefore) / Math.max(1, r.accepted),
+    rss_bytes: rssAfter,
+    cpu_seconds: cpuSeconds(server.pid) - cpuBefore,
+    accepted: r.accepted,
+    rejected: r.rejected,
+    notified: r.notified,
+    webhook_calls: r.webhookCalls,
+  };
+}
+
+const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+async function main(): Promise<void> {
+  const receiver = await new FirstSeenReceiver().start();
+  process.stderr.write(
+    `bench:ingest: ${total} alerts, batches of ${batch}, ${connections} connections, ${groups} groups\n`,
+  );
+  const vigil = await startVigil(receiver.port, cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`] : []);
+  process.stderr.write('  running vigil…\n');
+  let v: Figures;
+  try {
+    v = await measure(vigil, receiver);
+  } finally {
+    await vigil.stop();
+  }
+  let am: Figures | undefined;
+  if (withAm) {
+    receiver.reset();
+    const server = await startAlertmanager(receiver.port);
+    process.stderr.write('  running Alertmanager…\n');
+    try {
+      am = await measure(server, receiver);
+    } finally {
+      await server.stop();
+    }
+  } else {
+    process.stderr.write(
+      '  prometheus-alertmanager not installed (apt-get install prometheus-alertmanager): vigil only\n',
+    );
+  }
+  await receiver.stop();
+
+  const rows: Array<[string, keyof Figures, number, boolean]> = [
+    ['alerts/s accepted', 'alerts_per_s', 0, true],
+    ['notify p50 (ms)', 'notify_p50_ms', 0, false],
+    ['notify p99 (ms)', 'notify_p99_ms', 0, false],
+    ['notify max (ms)', 'notify_max_ms', 0, false],
+    ['RSS per active alert (bytes)', 'rss_bytes_per_alert', 0, false],
+    ['CPU seconds', 'cpu_seconds', 2, false],
+    ['alerts notified', 'notified', 0, true],
+    ['webhook calls', 'webhook_calls', 0, true],
+  ];
+  const ratio: Record<string, number> = {};
+  const lines = [`| figure | vigil | Alertmanager | vigil / Alertmanager |`, `|---|---|---|---|`];
+  for (const [label, k, d] of rows) {
+    const r = am ? v[k] / am[k] : Number.NaN;
+    if (am) ratio[k] = r;
+    lines.push(`| ${label} | ${fmt(v[k], d)} | ${am ? fmt(am[k], d) : '—'} | ${am ? fmt(r, 2) : '—'} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const budgets = [
+    am
+      ? `ingest ≥ 1.5× Alertmanager: ${fmt(ratio['alerts_per_s'] ?? Number.NaN, 2)}× ${(ratio['alerts_per_s'] ?? 0) >= 1.5 ? 'PASS' : 'FAIL'}`
+      : 'ingest ratio: no Alertmanager',
+    `notify p99 ≤ group_wait + 100 ms (200 ms): ${fmt(v.notify_p99_ms)} ms ${v.notify_p99_ms <= 200 ? 'PASS' : 'FAIL'}`,
+    `RSS < 1 KB per active alert: ${fmt(v.rss_bytes_per_alert)} B ${v.rss_bytes_per_alert < 1024 ? 'PASS' : 'FAIL'}`,
+    `every accepted alert notified: ${v.notified}/${v.accepted} ${v.notified === v.accepted ? 'PASS' : 'FAIL'}`,
+  ];
+  process.stdout.write(`\n${budgets.join('\n')}\n`);
+  if (jsonFile) {
+    const out = { total, groups, batch, connections, ...v, ...(am ? { alertmanager: am, ratio } : {}) };
+    fs.writeFileSync(jsonFile, `${JSON.stringify(out, null, 2)}\n`);
+  }
+}
+
+await main();

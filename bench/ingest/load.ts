@@ -1,0 +1,179 @@
+import http from 'node:http';
+
+/** What the load generator measured against one Alertmanager-compatible server. */
+export interface LoadResult {
+  accepted: number;
+  rejected: number;
+  seconds: number;
+  alertsPerS: number;
+  notified: number;
+  webhookCalls: number;
+  notifyP50Ms: number;
+  notifyP99Ms: number;
+  notifyMaxMs: number;
+}
+
+/** The shape of one run: how many alerts, in which batches, over how many connections and groups. */
+export interface LoadShape {
+  total: number;
+  batch: number;
+  connections: number;
+  groups: number;
+  /** How long to wait for the last notifications after the last POST (ms). */
+  drainMs: number;
+}
+
+/**
+ * A webhook receiver on loopback that records when each alert (by its `instance` label) first
+ * appears in an Alertmanager webhook v4 body, for accept → first-notification latency.
+ */
+export class FirstSeenReceiver {
+  readonly firstSeen = new Map<string, number>();
+  calls = 0;
+  private server: http.Server | undefined;
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.calls++;
+        const at = performance.now();
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            alerts?: Array<{ labels?: Record<string, string> }>;
+          };
+          for (const a of body.alerts ?? []) {
+            const k = a.labels?.['instance'];
+            if (k !== undefined && !this.firstSeen.has(k)) this.firstSeen.set(k, at);
+          }
+        } catch {
+          // a body that is not JSON counts as a call but carries no alerts
+        }
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const addr = this.server.address();
+    this.port = typeof addr === 'object' && addr ? addr.port : 0;
+    return this;
+  }
+
+  reset(): void {
+    this.firstSeen.clear();
+    this.calls = 0;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * Posts `total` alerts as Alertmanager API v2 batches over keep-alive connections, each alert
+ * with a unique `instance`, spread over `groups` alertname+service groups, then waits for the
+ * receiver to have seen every accepted alert (or for `drainMs`).
+ */
+export async function runLoad(
+  url: string,
+  shape: LoadShape,
+  receiver: FirstSeenReceiver,
+  headers: Record<string, string> = {},
+  runId = 'r',
+): Promise<LoadResult> {
+  const u = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: shape.connections });
+  const sentAt = new Map<string, number>();
+  const post = (payload: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+            ...headers,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  let next = 0;
+  let ok = 0;
+  let bad = 0;
+  const t0 = performance.now();
+  const sender = async (): Promise<void> => {
+    while (next < shape.total) {
+      const start = next;
+      next += shape.batch;
+      const now = new Date().toISOString();
+      const alerts = [];
+      const ids: string[] = [];
+      for (let i = start; i < Math.min(start + shape.batch, shape.total); i++) {
+        const id = `${runId}-i${i}`;
+        ids.push(id);
+        alerts.push({
+          labels: {
+            alertname: `Alert${i % 20}`,
+            service: `svc${i % shape.groups}`,
+            severity: 'critical',
+            instance: id,
+          },
+          annotations: { summary: `alert ${i}` },
+          startsAt: now,
+          generatorURL: 'http://prom/graph',
+        });
+      }
+      const at = performance.now();
+      for (const id of ids) sentAt.set(id, at);
+      let status = 0;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        status = await post(JSON.stringify(alerts));
+        if (status !== 429 && status !== 503) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      if (status >= 200 && status < 300) ok += alerts.length;
+      else bad += alerts.length;
+    }
+  };
+  await Promise.all(Array.from({ length: shape.connections }, sender));
+  const t1 = performance.now();
+  const deadline = performance.now() + shape.drainMs;
+  // Only this run's alerts count (a warm-up run's alerts may still be re-sent in group notifications).
+  const seen = (): Array<[string, number]> => [...receiver.firstSeen].filter(([k]) => sentAt.has(k));
+  while (seen().length < ok && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  agent.destroy();
+  const lat = seen()
+    .map(([k, t]) => t - (sentAt.get(k) ?? t))
+    .sort((a, b) => a - b);
+  const seconds = (t1 - t0) / 1000;
+  return {
+    accepted: ok,
+    rejected: bad,
+    seconds,
+    alertsPerS: ok / seconds,
+    notified: lat.length,
+    webhookCalls: receiver.calls,
+    notifyP50Ms: percentile(lat, 0.5),
+    notifyP99Ms: percentile(lat, 0.99),
+    notifyMaxMs: lat.at(-1) ?? Number.NaN,
+  };
+}
