@@ -40,8 +40,21 @@ export const serverSchema = z
     resolve_timeout: durationSchema.default(300_000),
     /** Require an API token or integration key on POST /api/v2/alerts (default true). */
     alertmanager_api_auth: z.boolean().default(true),
+    /** Group commit: alerts per transaction, and how many may wait before new posts get 503. */
+    ingest_queue: z
+      .strictObject({
+        max_batch: z.number().int().min(1).max(100_000).default(4096),
+        max_queued: z.number().int().min(1).max(10_000_000).default(50_000),
+      })
+      .default({ max_batch: 4096, max_queued: 50_000 })
+      .transform((q) => ({ maxBatch: q.max_batch, maxQueued: q.max_queued })),
   })
-  .default({ body_limit: 5 * 1024 * 1024, resolve_timeout: 300_000, alertmanager_api_auth: true });
+  .default({
+    body_limit: 5 * 1024 * 1024,
+    resolve_timeout: 300_000,
+    alertmanager_api_auth: true,
+    ingest_queue: { maxBatch: 4096, maxQueued: 50_000 },
+  });
 
 /** How alerts become incidents. */
 export const incidentsSchema = z

@@ -1,6 +1,6 @@
 import { listAlerts, rowToAlert, type StoredAlert } from '../alerts/alert-store.ts';
 import type { JobHandler } from '../engine/worker.ts';
-import { scheduleJob } from '../engine/jobs.ts';
+import { scheduleJobs, type NewJob } from '../engine/jobs.ts';
 import { findOpenByGroup, getIncidentByNumber } from '../incidents/incident-store.ts';
 import type { Incident } from '../incidents/incident.ts';
 import {
@@ -10,15 +10,15 @@ import {
   type NewNotification,
 } from '../notify/index.ts';
 import { groupLabels } from '../pipeline/group-key.ts';
-import { decideFlush } from '../pipeline/group-timer.ts';
+import { decideFlush, type FlushDecision, type NotificationLogEntry } from '../pipeline/group-timer.ts';
 import { InhibitionIndex } from '../pipeline/inhibit.ts';
 import { isInMaintenance } from '../pipeline/maintenance.ts';
-import { route } from '../pipeline/routing.ts';
+import { route, type RouteNode } from '../pipeline/routing.ts';
 import type { Pipeline } from '../pipeline/setup.ts';
 import { activeSilencesAt } from '../pipeline/silence-store.ts';
 import { silencedBy } from '../pipeline/silences.ts';
 import { isRouteMuted } from '../pipeline/time-intervals.ts';
-import type { Db } from '../store/db.ts';
+import { chunk, type Db } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 import { deleteGroup, loadGroups, recordFlush } from './group-store.ts';
 import { incidentViewFor } from './incident-view.ts';
@@ -70,65 +70,124 @@ class InhibitionSnapshot {
  */
 export function groupFlushHandler(deps: FlushDeps): JobHandler {
   const inhibition = new InhibitionSnapshot(deps);
-  return async (job, { store, now }) => {
-    const key = (job.payload as { groupKey?: unknown }).groupKey;
-    if (typeof key !== 'string') return;
+  const run = async (keys: string[], store: Store, now: number): Promise<void> => {
     let enqueued = 0;
     await store.db.transaction().execute(async (trx) => {
-      enqueued = await flushGroup(trx, store, key, now, deps, await inhibition.get(trx, now));
+      enqueued = await flushGroups(trx, store, keys, now, deps, await inhibition.get(trx, now));
     });
     if (enqueued > 0) deps.onEnqueued?.();
   };
+  const keyOf = (payload: unknown): string | undefined => {
+    const key = (payload as { groupKey?: unknown }).groupKey;
+    return typeof key === 'string' ? key : undefined;
+  };
+  const handler: JobHandler = async (job, { store, now }) => {
+    const key = keyOf(job.payload);
+    if (key !== undefined) await run([key], store, now);
+  };
+  // Every group due at once shares one transaction and one read of its alerts.
+  handler.batch = async (jobs, { store, now }) => {
+    const keys = [...new Set(jobs.map((j) => keyOf(j.payload)).filter((k): k is string => k !== undefined))];
+    if (keys.length > 0) await run(keys, store, now);
+  };
+  return handler;
 }
 
-async function flushGroup(
+/** Reads the alerts of many groups with one query per 500 groups. */
+async function alertsOfGroups(db: Db, keys: readonly string[]): Promise<Map<string, StoredAlert[]>> {
+  const out = new Map<string, StoredAlert[]>();
+  for (const part of chunk(keys, 500)) {
+    const rows = await db.selectFrom('alerts').selectAll().where('group_key', 'in', part).execute();
+    for (const r of rows) {
+      const a = rowToAlert(r);
+      const list = out.get(a.groupKey) ?? [];
+      list.push(a);
+      out.set(a.groupKey, list);
+    }
+  }
+  return out;
+}
+
+async function flushGroups(
   db: Db,
   store: Store,
-  key: string,
+  keys: readonly string[],
   now: number,
   deps: FlushDeps,
   inhibition: InhibitionIndex | undefined,
 ): Promise<number> {
-  const group = (await loadGroups(db, [key])).get(key);
-  if (!group) return 0;
-  const node = routeById(deps.pipeline.tree, group.routeId) ?? deps.pipeline.tree;
-  const members = await db.selectFrom('alerts').selectAll().where('group_key', '=', key).execute();
-  const alerts: StoredAlert[] = members.map(rowToAlert);
+  const groups = await loadGroups(db, keys);
+  if (groups.size === 0) return 0;
+  const members = await alertsOfGroups(db, [...groups.keys()]);
   const silences = await activeSilencesAt(db, now);
-  const visible = alerts.filter(
-    (a) =>
-      silencedBy(a.labels, silences, now).length === 0 &&
-      (!inhibition || inhibition.inhibitedBy(a).length === 0),
-  );
-  const service = node.service ?? alerts[0]?.labels['service'] ?? '';
-  const muted =
-    isRouteMuted(node, deps.pipeline.timeIntervals, now) ||
-    isInMaintenance(service, deps.pipeline.maintenance, now);
-  const decision = decideFlush(
-    {
-      createdAt: group.createdAt,
-      lastFlushAt: group.lastFlushAt,
-      lastNotification: group.lastNotification,
-      alerts: visible.map((a) => ({ fingerprint: a.fingerprint, startsAt: a.startsAt, endsAt: a.endsAt })),
-    },
-    {
-      groupWaitMs: node.groupWaitMs,
-      groupIntervalMs: node.groupIntervalMs,
-      repeatIntervalMs: node.repeatIntervalMs,
-      sendResolved: true,
-      muted,
-    },
-    now,
-  );
-  if (!decision.due) {
-    if (decision.nextCheckAt !== undefined) await rearm(db, key, decision.nextCheckAt, now);
-    return 0;
+  const rearm: NewJob[] = [];
+  const removed: string[] = [];
+  const destroyed: string[] = [];
+  const flushed: Array<{ key: string; entry: NotificationLogEntry | undefined }> = [];
+  const notices: Array<{
+    key: string;
+    node: RouteNode;
+    visible: StoredAlert[];
+    decision: FlushDecision;
+    flushes: number;
+  }> = [];
+
+  for (const group of groups.values()) {
+    const key = group.groupKey;
+    const node = routeById(deps.pipeline.tree, group.routeId) ?? deps.pipeline.tree;
+    const alerts = members.get(key) ?? [];
+    const visible = alerts.filter(
+      (a) =>
+        (silences.length === 0 || silencedBy(a.labels, silences, now).length === 0) &&
+        (!inhibition || inhibition.inhibitedBy(a).length === 0),
+    );
+    const service = node.service ?? alerts[0]?.labels['service'] ?? '';
+    const muted =
+      isRouteMuted(node, deps.pipeline.timeIntervals, now) ||
+      isInMaintenance(service, deps.pipeline.maintenance, now);
+    const decision = decideFlush(
+      {
+        createdAt: group.createdAt,
+        lastFlushAt: group.lastFlushAt,
+        lastNotification: group.lastNotification,
+        alerts: visible.map((a) => ({ fingerprint: a.fingerprint, startsAt: a.startsAt, endsAt: a.endsAt })),
+      },
+      {
+        groupWaitMs: node.groupWaitMs,
+        groupIntervalMs: node.groupIntervalMs,
+        repeatIntervalMs: node.repeatIntervalMs,
+        sendResolved: true,
+        muted,
+      },
+      now,
+    );
+    if (decision.due) {
+      flushed.push({ key, entry: decision.notify ? decision.logEntry : undefined });
+      removed.push(...decision.remove);
+      if (decision.destroy) destroyed.push(key);
+      if (decision.notify && decision.deliver && deps.notify)
+        notices.push({ key, node, visible, decision, flushes: group.flushes });
+    }
+    if (!decision.destroy && decision.nextCheckAt !== undefined) {
+      rearm.push({
+        kind: GROUP_FLUSH_JOB,
+        key: flushJobKey(key),
+        runAt: decision.nextCheckAt,
+        payload: { groupKey: key },
+      });
+    }
   }
-  let enqueued = 0;
-  if (decision.notify && decision.deliver && deps.notify) {
-    const channels = channelsFor(deps.pipeline, visible[0]?.labels ?? {}, node.channels);
-    const inc = await incidentOf(db, key);
-    if (inc && channels.length > 0) {
+
+  const items: NewNotification[] = [];
+  if (notices.length > 0 && deps.notify) {
+    const incidents = await incidentsOf(
+      db,
+      notices.map((n) => n.key),
+    );
+    for (const { key, node, visible, decision, flushes } of notices) {
+      const channels = channelsFor(deps.pipeline, visible[0]?.labels ?? {}, node.channels);
+      const inc = incidents.get(key);
+      if (!inc || channels.length === 0) continue;
       const shown = visible.filter(
         (a) => decision.firing.includes(a.fingerprint) || decision.resolved.includes(a.fingerprint),
       );
@@ -137,37 +196,33 @@ async function flushGroup(
         group: { key, labels: groupLabels(node, visible[0]?.labels ?? {}) },
       };
       const event = decision.reason === 'all alerts resolved' ? 'resolved' : 'triggered';
-      const items: NewNotification[] = routeNotifications(deps.notify, {
-        channelIds: channels,
-        event,
-        view,
-        dueAt: now,
-        occurrence: `${key}#${group.flushes + 1}`,
-      }).map((n) => (n.channelType === 'webhook' ? { ...n, destination: `${n.destination}#${key}` } : n));
-      enqueued = (await enqueueNotifications({ ...store, db }, items, now)).length;
+      items.push(
+        ...routeNotifications(deps.notify, {
+          channelIds: channels,
+          event,
+          view,
+          dueAt: now,
+          occurrence: `${key}#${flushes + 1}`,
+        }).map(
+          // Webhook messages queue per group: order is kept within a group, groups go in parallel.
+          (n) => (n.channelType === 'webhook' ? { ...n, destination: `${n.destination}#${key}` } : n),
+        ),
+      );
     }
   }
-  await recordFlush(db, key, now, decision.notify ? decision.logEntry : undefined);
-  if (decision.remove.length > 0) {
+  const enqueued = items.length > 0 ? (await enqueueNotifications({ ...store, db }, items, now)).length : 0;
+  for (const f of flushed) await recordFlush(db, f.key, now, f.entry);
+  for (const part of chunk(removed, 500)) {
     await db
       .updateTable('alerts')
       .set({ group_key: '' })
-      .where('fingerprint', 'in', decision.remove)
+      .where('fingerprint', 'in', part)
       .where('ends_at', '<=', now)
       .execute();
   }
-  if (decision.destroy) await deleteGroup(db, key);
-  else if (decision.nextCheckAt !== undefined) await rearm(db, key, decision.nextCheckAt, now);
+  for (const key of destroyed) await deleteGroup(db, key);
+  await scheduleJobs(db, rearm, now, 'replace');
   return enqueued;
-}
-
-async function rearm(db: Db, key: string, at: number, now: number): Promise<void> {
-  await scheduleJob(
-    db,
-    { kind: GROUP_FLUSH_JOB, key: flushJobKey(key), runAt: at, payload: { groupKey: key } },
-    now,
-    'replace',
-  );
 }
 
 /** The channels of every route the group's alerts take (the primary route and `continue` ones). */
@@ -181,15 +236,19 @@ function channelsFor(
   return [...all];
 }
 
-async function incidentOf(db: Db, key: string): Promise<Incident | undefined> {
-  const open = await findOpenByGroup(db, [key]);
-  if (open.has(key)) return open.get(key);
-  const row = await db
-    .selectFrom('incidents')
-    .select('number')
-    .where('group_key', '=', key)
-    .orderBy('number', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? getIncidentByNumber(db, row.number) : undefined;
+/** The incident of each group: the open one, or else the group's latest (for resolved notices). */
+async function incidentsOf(db: Db, keys: readonly string[]): Promise<Map<string, Incident>> {
+  const out = await findOpenByGroup(db, keys);
+  for (const key of keys) {
+    if (out.has(key)) continue;
+    const row = await db
+      .selectFrom('incidents')
+      .select('number')
+      .where('group_key', '=', key)
+      .orderBy('number', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (row) out.set(key, await getIncidentByNumber(db, row.number));
+  }
+  return out;
 }

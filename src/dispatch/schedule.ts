@@ -1,5 +1,5 @@
 import type { StoredAlert } from '../alerts/alert-store.ts';
-import { scheduleJob } from '../engine/jobs.ts';
+import { scheduleJobs, type NewJob } from '../engine/jobs.ts';
 import { nextFlushAt } from '../pipeline/group-timer.ts';
 import type { RouteNode } from '../pipeline/routing.ts';
 import type { Db } from '../store/db.ts';
@@ -53,6 +53,7 @@ export async function armGroupTimers(
     now,
   );
   const groups = await loadGroups(db, keys);
+  const jobs: NewJob[] = [];
   for (const [key, members] of byGroup) {
     const g = groups.get(key);
     if (!g) continue;
@@ -75,11 +76,7 @@ export async function armGroupTimers(
         sendResolved: true,
       },
     );
-    await scheduleJob(
-      db,
-      { kind: GROUP_FLUSH_JOB, key: flushJobKey(key), runAt: due, payload: { groupKey: key } },
-      now,
-      'keep',
-    );
+    jobs.push({ kind: GROUP_FLUSH_JOB, key: flushJobKey(key), runAt: due, payload: { groupKey: key } });
   }
+  await scheduleJobs(db, jobs, now, 'keep');
 }

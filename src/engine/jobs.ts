@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { Db } from '../store/db.ts';
+import { chunk, type Db } from '../store/db.ts';
 import type { Dialect } from '../store/store.ts';
 import type { JobsTable } from '../store/schema.ts';
 
@@ -56,47 +56,56 @@ export async function scheduleJob(
   now: number,
   onConflict: OnConflict = 'keep',
 ): Promise<void> {
-  const payload = JSON.stringify(job.payload ?? {});
-  await db
-    .insertInto('jobs')
-    .values({
-      kind: job.kind,
-      key: job.key,
-      run_at: job.runAt,
-      payload,
-      status: 'pending',
-      attempts: 0,
-      created_at: now,
-    })
-    .onConflict((oc) => {
-      const c = oc.column('key');
-      if (onConflict === 'keep') {
-        return c
-          .doUpdateSet({
-            status: 'pending',
-            run_at: job.runAt,
-            payload,
-            attempts: 0,
-            locked_by: null,
-            locked_until: null,
-          })
-          .where('jobs.status', 'in', ['done', 'cancelled']);
-      }
-      const upd = c.doUpdateSet({
-        status: 'pending',
-        run_at: job.runAt,
-        payload,
-        attempts: 0,
-        locked_by: null,
-        locked_until: null,
-      });
-      return onConflict === 'later'
-        ? upd.where((eb) =>
-            eb.or([eb('jobs.status', 'in', ['done', 'cancelled']), eb('jobs.run_at', '<', job.runAt)]),
-          )
-        : upd;
-    })
-    .execute();
+  await scheduleJobs(db, [job], now, onConflict);
+}
+
+/**
+ * Schedules many jobs with one statement per 100 (the ingest path arms hundreds of timers per
+ * transaction). Same rules as `scheduleJob`; a key given twice keeps its last entry.
+ */
+export async function scheduleJobs(
+  db: Db,
+  jobs: readonly NewJob[],
+  now: number,
+  onConflict: OnConflict = 'keep',
+): Promise<void> {
+  const unique = [...new Map(jobs.map((j) => [j.key, j])).values()];
+  for (const part of chunk(unique, 100)) {
+    await db
+      .insertInto('jobs')
+      .values(
+        part.map((job) => ({
+          kind: job.kind,
+          key: job.key,
+          run_at: job.runAt,
+          payload: JSON.stringify(job.payload ?? {}),
+          status: 'pending',
+          attempts: 0,
+          created_at: now,
+        })),
+      )
+      .onConflict((oc) => {
+        const upd = oc.column('key').doUpdateSet((eb) => ({
+          status: 'pending',
+          run_at: eb.ref('excluded.run_at'),
+          payload: eb.ref('excluded.payload'),
+          attempts: 0,
+          locked_by: null,
+          locked_until: null,
+        }));
+        if (onConflict === 'keep') return upd.where('jobs.status', 'in', ['done', 'cancelled']);
+        if (onConflict === 'later') {
+          return upd.where((eb) =>
+            eb.or([
+              eb('jobs.status', 'in', ['done', 'cancelled']),
+              eb('jobs.run_at', '<', eb.ref('excluded.run_at')),
+            ]),
+          );
+        }
+        return upd;
+      })
+      .execute();
+  }
 }
 
 /** Cancels pending jobs by exact key or by key prefix (e.g. every escalation step of an incident). */
@@ -151,6 +160,28 @@ export async function completeJob(db: Db, job: Job, workerId: string, now: numbe
     .where('locked_by', '=', workerId)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
+}
+
+/** Marks many claimed jobs done in one statement (those this worker still holds). */
+export async function completeJobs(
+  db: Db,
+  jobs: readonly Job[],
+  workerId: string,
+  now: number,
+): Promise<void> {
+  for (const part of chunk(jobs, 500)) {
+    await db
+      .updateTable('jobs')
+      .set({ status: 'done', finished_at: now, locked_by: null, locked_until: null, last_error: null })
+      .where(
+        'id',
+        'in',
+        part.map((j) => j.id),
+      )
+      .where('status', '=', 'running')
+      .where('locked_by', '=', workerId)
+      .execute();
+  }
 }
 
 /** Records a failed attempt and puts the job back for `retryAt` (or gives up after `maxAttempts`). */

@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
-import { claimDueJobs, completeJob, failJob, nextDueAt, type Job } from './jobs.ts';
+import { claimDueJobs, completeJob, completeJobs, failJob, nextDueAt, type Job } from './jobs.ts';
 
 /** Runs one kind of job. It must be idempotent: after a crash the same job may run again. */
-export type JobHandler = (job: Job, ctx: { store: Store; now: number }) => Promise<void>;
+export type JobHandler = ((job: Job, ctx: { store: Store; now: number }) => Promise<void>) & {
+  /**
+   * Optional: runs many due jobs of this kind at once (e.g. one transaction for every group
+   * flush that is due). If it throws, the jobs are retried one by one with the plain handler.
+   */
+  batch?: (jobs: readonly Job[], ctx: { store: Store; now: number }) => Promise<void>;
+};
 
 /** Tunables of the worker. */
 export interface WorkerOptions {
@@ -60,10 +66,35 @@ export class Worker {
       const now = this.clock.now();
       const jobs = await claimDueJobs(this.store.db, this.store.dialect, this.id, now, this.leaseMs);
       if (jobs.length === 0) return total;
+      const batched = new Map<string, Job[]>();
       for (const job of jobs) {
+        if (this.handlers[job.kind]?.batch) {
+          const list = batched.get(job.kind) ?? [];
+          list.push(job);
+          batched.set(job.kind, list);
+          continue;
+        }
         await this.runOne(job);
         total++;
       }
+      for (const [kind, list] of batched) {
+        await this.runBatch(kind, list);
+        total += list.length;
+      }
+    }
+  }
+
+  private async runBatch(kind: string, jobs: Job[]): Promise<void> {
+    const handler = this.handlers[kind];
+    try {
+      await handler?.batch?.(jobs, { store: this.store, now: this.clock.now() });
+      await completeJobs(this.store.db, jobs, this.id, this.clock.now());
+    } catch (err) {
+      this.opts.logger?.warn(
+        { kind, jobs: jobs.length, err: err instanceof Error ? err.message : String(err) },
+        'batch failed; running jobs one by one',
+      );
+      for (const job of jobs) await this.runOne(job);
     }
   }
 

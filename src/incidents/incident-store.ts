@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Db } from '../store/db.ts';
+import { chunk, type Db } from '../store/db.ts';
 import type { IncidentsTable } from '../store/schema.ts';
 import { VigilError } from '../shared/errors.ts';
 import {
@@ -131,6 +131,33 @@ export async function appendTimeline(
     .insertInto('incident_timeline')
     .values({ incident_id: incidentId, at, type, actor, data: JSON.stringify(data) })
     .execute();
+}
+
+/** One timeline entry to append. */
+export interface NewTimelineEvent {
+  incidentId: number;
+  at: number;
+  type: TimelineType;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+/** Appends many timeline events with one statement per 100 (the ingest path). */
+export async function appendTimelineBatch(db: Db, events: readonly NewTimelineEvent[]): Promise<void> {
+  for (const part of chunk(events, 100)) {
+    await db
+      .insertInto('incident_timeline')
+      .values(
+        part.map((e) => ({
+          incident_id: e.incidentId,
+          at: e.at,
+          type: e.type,
+          actor: e.actor,
+          data: JSON.stringify(e.data),
+        })),
+      )
+      .execute();
+  }
 }
 
 /** The whole timeline of an incident, oldest first. */

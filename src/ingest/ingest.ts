@@ -2,14 +2,15 @@ import type { Alert } from '../alerts/alert.ts';
 import { appendHistory, loadAlerts, saveAlerts, type StoredAlert } from '../alerts/alert-store.ts';
 import { mergeAlert } from '../alerts/merge.ts';
 import { armGroupTimers } from '../dispatch/schedule.ts';
-import { scheduleJob } from '../engine/jobs.ts';
-import type { GroupFn } from '../incidents/grouping.ts';
+import { scheduleJobs } from '../engine/jobs.ts';
+import type { GroupFn, IncidentGroup } from '../incidents/grouping.ts';
 import { runHooks, type IncidentHooks } from '../incidents/hooks.ts';
 import {
-  appendTimeline,
+  appendTimelineBatch,
   createIncident,
   findOpenByGroup,
   getIncidentsById,
+  type NewTimelineEvent,
 } from '../incidents/incident-store.ts';
 import type { Incident } from '../incidents/incident.ts';
 import { resolveIncident } from '../incidents/lifecycle.ts';
@@ -71,10 +72,12 @@ export async function ingestAlerts(
     [];
   const resolveCandidates = new Set<number>();
 
+  const groupOf = new Map<string, IncidentGroup>();
   for (const incoming of byFp.values()) {
     const old = existing.get(incoming.fingerprint);
     const m = mergeAlert(old, incoming, now);
     const group = opts.group(m.labels);
+    groupOf.set(m.fingerprint, group);
     const firing = m.endsAt > now;
     const wasFiring = old !== undefined && old.endsAt > now;
     const inc = old?.incidentId != null ? incidents.get(old.incidentId) : undefined;
@@ -101,6 +104,7 @@ export async function ingestAlerts(
 
   const opened: Incident[] = [];
   const touched = new Set<number>();
+  const timeline: NewTimelineEvent[] = [];
   if (needIncident.size > 0) {
     const open = await findOpenByGroup(db, [...needIncident.keys()]);
     for (const [key, alerts] of needIncident) {
@@ -108,7 +112,7 @@ export async function ingestAlerts(
       const severity = alerts.map((a) => mapSeverity(a.labels['severity'])).reduce(maxSeverity);
       if (!inc) {
         const first = alerts[0] as StoredAlert;
-        const group = opts.group(first.labels);
+        const group = groupOf.get(first.fingerprint) ?? opts.group(first.labels);
         inc = await createIncident(
           db,
           {
@@ -131,35 +135,48 @@ export async function ingestAlerts(
           .set({ severity, updated_at: now })
           .where('id', '=', inc.id)
           .execute();
-        await appendTimeline(db, inc.id, now, 'incident.severity_changed', 'vigil', {
-          from: inc.severity,
-          to: severity,
+        timeline.push({
+          incidentId: inc.id,
+          at: now,
+          type: 'incident.severity_changed',
+          actor: 'vigil',
+          data: { from: inc.severity, to: severity },
         });
       }
       touched.add(inc.id);
-      for (const a of alerts) {
-        a.incidentId = inc.id;
-        await appendTimeline(db, inc.id, now, 'alert.attached', 'vigil', {
-          fingerprint: a.fingerprint,
-          alertname: a.labels['alertname'] ?? '',
-          labels: a.labels,
-        });
-      }
+      for (const a of alerts) a.incidentId = inc.id;
+      // One event per incident and batch, listing the alerts that joined.
+      timeline.push({
+        incidentId: inc.id,
+        at: now,
+        type: 'alert.attached',
+        actor: 'vigil',
+        data: {
+          count: alerts.length,
+          alertname: alerts[0]?.labels['alertname'] ?? '',
+          alerts: alerts.slice(0, 50).map((a) => ({ fingerprint: a.fingerprint, labels: a.labels })),
+        },
+      });
     }
   }
   for (const e of events) {
-    await appendTimeline(db, e.incidentId, now, e.type, 'vigil', {
-      fingerprint: e.alert.fingerprint,
-      alertname: e.alert.labels['alertname'] ?? '',
+    timeline.push({
+      incidentId: e.incidentId,
+      at: now,
+      type: e.type,
+      actor: 'vigil',
+      data: { fingerprint: e.alert.fingerprint, alertname: e.alert.labels['alertname'] ?? '' },
     });
     if (e.type === 'alert.refired') touched.add(e.incidentId);
   }
+  await appendTimelineBatch(db, timeline);
 
   await saveAlerts(db, merged);
   await appendHistory(db, merged, now);
   if (opts.tree) {
     const routeIds = new Map<string, string>();
-    for (const a of merged) if (a.groupKey) routeIds.set(a.groupKey, opts.group(a.labels).routeId ?? '0');
+    for (const a of merged)
+      if (a.groupKey) routeIds.set(a.groupKey, groupOf.get(a.fingerprint)?.routeId ?? '0');
     await armGroupTimers(db, merged, (k) => routeIds.get(k) ?? '0', opts.tree, now);
   }
 
@@ -171,14 +188,13 @@ export async function ingestAlerts(
     }
   }
   if (opts.autoResolve) {
-    for (const [id, at] of checkAt) {
-      await scheduleJob(
-        db,
-        { kind: RESOLVE_CHECK_JOB, key: `resolve-check:${id}`, runAt: at, payload: { incidentId: id } },
-        now,
-        'later',
-      );
-    }
+    const checks = [...checkAt].map(([id, at]) => ({
+      kind: RESOLVE_CHECK_JOB,
+      key: `resolve-check:${id}`,
+      runAt: at,
+      payload: { incidentId: id },
+    }));
+    await scheduleJobs(db, checks, now, 'later');
   }
   const resolved = opts.autoResolve
     ? await resolveIfAllEnded(db, [...resolveCandidates], now, opts.hooks)

@@ -68,6 +68,8 @@ export async function buildApp(
   app.setErrorHandler((err: FastifyError | VigilError | Error, req, reply) => {
     const v = err instanceof VigilError ? err : fromFastify(err as FastifyError);
     if (v) {
+      // Overload is temporary: tell senders (Prometheus retries) when to come back.
+      if (v.code === 'overloaded') void reply.header('retry-after', '1');
       void reply
         .code(v.status)
         .send({ code: v.code, message: v.message, ...(v.issues.length ? { errors: v.issues } : {}) });

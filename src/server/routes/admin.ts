@@ -53,7 +53,7 @@ export function adminRoutes(ctx: AppContext): AnyRoute[] {
       access: 'viewer',
       query: z.object({
         state: z.enum(['firing', 'all']).default('firing'),
-        limit: z.coerce.number().int().min(1).max(10_000).default(500),
+        limit: z.coerce.number().int().min(1).max(100_000).default(500),
       }),
       response: z.object({ alerts: z.array(alertViewSchema) }),
       handler: async ({ query }) => {
