@@ -50,7 +50,8 @@ export async function buildApp(
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.loaded.config.server.body_limit,
     return503OnClosing: true,
-    forceCloseConnections: false,
+    // On close: in-flight requests finish, idle keep-alive connections are closed at once.
+    forceCloseConnections: 'idle',
   });
 
   // Accept JSON whatever the content type says (senders are often sloppy), with a clear error.

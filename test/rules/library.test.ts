@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { putMetricAlarmRules, validateShape } from '../../src/rules/botocore.ts';
 import { COMMITTED_OUTPUTS, compileRuleSet } from '../../src/rules/compile.ts';
 import { loadRuleSet } from '../../src/rules/load.ts';
+import { toolsAvailable } from '../helpers/tools.ts';
 import { promtoolAvailable, promtoolCheckRules, promtoolTestRules } from '../../src/rules/promtool.ts';
 import { armValidators, cfnAlarmValidator, cfnCustomKeywords, cloudWatchModel } from './schema-validators.ts';
 
@@ -17,9 +18,8 @@ const root = join(import.meta.dirname, '..', '..');
 const set = loadRuleSet([join(root, 'config/alerts')], join(root, 'runbooks'));
 const compiled = compileRuleSet(set, 'all');
 const file = (p: string): string => compiled.files.find((f) => f.path === p)?.content ?? '';
-const hasPromtool = promtoolAvailable();
-if (!hasPromtool)
-  console.warn('promtool not found: skipping promtool check/test of the rule library (CI installs it)');
+const hasPromtool =
+  toolsAvailable('promtool check/test of the rule library', ['promtool']) && promtoolAvailable();
 
 describe('shipped rule library', () => {
   it('validates with no errors and no warnings', () => {
