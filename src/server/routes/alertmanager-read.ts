@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listAlerts, type StoredAlert } from '../../alerts/alert-store.ts';
+import { InhibitionIndex } from '../../pipeline/inhibit.ts';
 import { matchesAll, parseMatchers, type Matcher } from '../../pipeline/matchers.ts';
 import { activeSilencesAt } from '../../pipeline/silence-store.ts';
 import { silencedBy } from '../../pipeline/silences.ts';
@@ -33,12 +34,13 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** A firing alert with the ids of the silences that mute it (empty when none). */
+/** A firing alert with the silences and the alerts that mute it (empty when none). */
 interface ReadAlert extends StoredAlert {
   silencedBy: string[];
+  inhibitedBy: string[];
 }
 
-/** Renders a stored alert as Alertmanager's gettableAlert (`suppressed` while silenced). */
+/** Renders a stored alert as Alertmanager's gettableAlert (`suppressed` while silenced or inhibited). */
 function gettable(a: ReadAlert) {
   return {
     labels: a.labels,
@@ -50,9 +52,9 @@ function gettable(a: ReadAlert) {
     fingerprint: a.fingerprint,
     receivers: [{ name: RECEIVER }],
     status: {
-      state: a.silencedBy.length > 0 ? 'suppressed' : 'active',
+      state: a.silencedBy.length > 0 || a.inhibitedBy.length > 0 ? 'suppressed' : 'active',
       silencedBy: a.silencedBy,
-      inhibitedBy: [] as string[],
+      inhibitedBy: a.inhibitedBy,
       mutedBy: [] as string[],
     },
   };
@@ -74,8 +76,11 @@ function parseFilters(filters: readonly string[]): Matcher[] {
 
 /**
  * The firing alerts a read returns: filtered by matchers and receiver, evaluated against the
- * silences active now (loaded once per request), then kept or hidden by the `active` and
- * `silenced` flags as in Alertmanager. Inhibition is not evaluated on reads yet.
+ * silences active now (loaded once per request) and the inhibit rules (one `InhibitionIndex` over
+ * every firing alert per request, so each alert costs O(rules + sources), never a pair scan), then
+ * kept or hidden by the `active`, `silenced` and `inhibited` flags as in Alertmanager: a muted
+ * alert is `suppressed` and shown only when every flag naming why it is muted is true; an unmuted
+ * one only with `active`. Sources are all firing alerts, also those the filter leaves out.
  */
 async function selectAlerts(ctx: AppContext, q: z.output<typeof alertQuery>): Promise<ReadAlert[]> {
   const matchers = parseFilters(q.filter);
@@ -90,17 +95,32 @@ async function selectAlerts(ctx: AppContext, q: z.output<typeof alertQuery>): Pr
     }
     if (!re.test(RECEIVER)) return [];
   }
-  if (!q.active && !q.silenced) return [];
+  if (!q.active && !q.silenced && !q.inhibited) return [];
   const now = ctx.clock.now();
   const [alerts, silences] = await Promise.all([
     listAlerts(ctx.store.db, { firingAt: now }),
     activeSilencesAt(ctx.store.db, now),
   ]);
+  const rules = ctx.loaded.pipeline.inhibitRules;
+  const index =
+    rules.length === 0
+      ? undefined
+      : new InhibitionIndex(
+          rules,
+          alerts.map((a) => ({ fingerprint: a.fingerprint, labels: a.labels, firing: true })),
+        );
   const out: ReadAlert[] = [];
   for (const a of alerts) {
     if (!matchesAll(matchers, a.labels)) continue;
-    const by = silencedBy(a.labels, silences, now);
-    if (by.length > 0 ? q.silenced : q.active) out.push({ ...a, silencedBy: by });
+    const sil = silences.length === 0 ? [] : silencedBy(a.labels, silences, now);
+    const inh = index ? index.inhibitedBy(a) : [];
+    // Alertmanager: `silenced=false` hides silenced alerts, `inhibited=false` inhibited ones,
+    // `active=false` the unmuted ones.
+    const keep =
+      sil.length === 0 && inh.length === 0
+        ? q.active
+        : (sil.length === 0 || q.silenced) && (inh.length === 0 || q.inhibited);
+    if (keep) out.push({ ...a, silencedBy: sil, inhibitedBy: inh });
   }
   return out;
 }
