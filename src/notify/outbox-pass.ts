@@ -126,18 +126,29 @@ async function claim(
   const db = notifyDb(opts.store);
   const channel = opts.channels.get(row.channel_id);
   const interval = channel?.minIntervalMs ?? 0;
-  await db
-    .insertInto('notify_destinations')
-    .values({ destination: row.destination, next_allowed_at: 0 })
-    .onConflict((oc) => oc.column('destination').doNothing())
-    .execute();
-  const slot = await db
-    .updateTable('notify_destinations')
-    .set({ next_allowed_at: now + interval })
-    .where('destination', '=', row.destination)
-    .where('next_allowed_at', '<=', now)
-    .executeTakeFirst();
-  if (Number(slot.numUpdatedRows) !== 1) return undefined;
+  if (interval === 0) {
+    // No pacing for this channel: only a Retry-After pause can hold it, and reading that is enough
+    // (a write per message would cost a commit each).
+    const pause = await db
+      .selectFrom('notify_destinations')
+      .select('next_allowed_at')
+      .where('destination', '=', row.destination)
+      .executeTakeFirst();
+    if (pause && pause.next_allowed_at > now) return undefined;
+  } else {
+    await db
+      .insertInto('notify_destinations')
+      .values({ destination: row.destination, next_allowed_at: 0 })
+      .onConflict((oc) => oc.column('destination').doNothing())
+      .execute();
+    const slot = await db
+      .updateTable('notify_destinations')
+      .set({ next_allowed_at: now + interval })
+      .where('destination', '=', row.destination)
+      .where('next_allowed_at', '<=', now)
+      .executeTakeFirst();
+    if (Number(slot.numUpdatedRows) !== 1) return undefined;
+  }
   const res = await db
     .updateTable('notify_outbox')
     .set((eb) => ({
@@ -290,11 +301,16 @@ async function deliver(
         })
         .execute();
       if (retryAfterMs) {
+        // Pause the whole destination (the row may not exist yet for unpaced channels).
         await trx
-          .updateTable('notify_destinations')
-          .set({ next_allowed_at: now + retryAfterMs })
-          .where('destination', '=', row.destination)
-          .where('next_allowed_at', '<', now + retryAfterMs)
+          .insertInto('notify_destinations')
+          .values({ destination: row.destination, next_allowed_at: now + retryAfterMs })
+          .onConflict((oc) =>
+            oc
+              .column('destination')
+              .doUpdateSet({ next_allowed_at: now + retryAfterMs })
+              .where('notify_destinations.next_allowed_at', '<', now + retryAfterMs),
+          )
           .execute();
       }
     }
