@@ -11,6 +11,12 @@ interface IncidentJson {
   triggeredAt: string;
   acknowledgedBy: string | null;
   resolvedAt: string | null;
+  priority?: {
+    priority: string;
+    score: number;
+    urgency: string;
+    breakdown: Array<{ factor: string; points: number; detail: string }>;
+  };
 }
 
 interface Common {
@@ -31,6 +37,12 @@ function printIncident(
     `  service:   ${i.service}`,
     `  triggered: ${i.triggeredAt}`,
   ];
+  if (i.priority) {
+    const p = i.priority;
+    out.push(`  priority:  ${p.priority} (score ${p.score}, urgency ${p.urgency})`);
+    for (const f of p.breakdown)
+      out.push(`    ${`+${f.points}`.padStart(4)}  ${f.factor.padEnd(16)} ${f.detail}`);
+  }
   if (i.resolvedAt) out.push(`  resolved:  ${i.resolvedAt}`);
   if (i.alerts?.length) {
     out.push('', '  alerts:');
@@ -86,9 +98,10 @@ export function registerIncidentCommands(program: Command): void {
         const now = Date.now();
         process.stdout.write(
           `${table(
-            ['ID', 'STATUS', 'SEVERITY', 'SERVICE', 'AGE', 'TITLE'],
+            ['ID', 'PRIO', 'STATUS', 'SEVERITY', 'SERVICE', 'AGE', 'TITLE'],
             res.incidents.map((i) => [
               i.id,
+              i.priority?.priority ?? '-',
               i.status,
               i.severity,
               i.service,

@@ -1,7 +1,10 @@
 import type { Labels } from '../alerts/alert.ts';
 import type { GroupFn } from '../incidents/grouping.ts';
+import { aggregationRulesSchema, compileAggregationRules, type AggregationRule } from './aggregation.ts';
+import { flapDetectionSchema, flapSettings, type FlapSettings } from './flap.ts';
 import { compileInhibitRules, inhibitRulesSchema, type InhibitRule } from './inhibit.ts';
 import { maintenanceWindowsSchema, type MaintenanceWindow } from './maintenance.ts';
+import { servicesSchema, type ServiceConfig } from './priority.ts';
 import { groupKey, groupLabels } from './group-key.ts';
 import { routeSchema, type RouteConfig } from './route-schema.ts';
 import { buildRouteTree, route, type RouteNode } from './routing.ts';
@@ -15,6 +18,24 @@ export interface Pipeline {
   inhibitRules: InhibitRule[];
   timeIntervals: Map<string, NamedTimeInterval>;
   maintenance: MaintenanceWindow[];
+  /** `aggregation_rules:`, compiled, in config order (the first matching rule applies). */
+  aggregationRules: AggregationRule[];
+  /** `flap_detection:` with its defaults (on, 3 firings in 30 min, settled after 30 quiet min). */
+  flap: FlapSettings;
+  /** `services:` (tier, dependencies, working hours), for priority and urgency. */
+  services: ServiceConfig[];
+}
+
+/**
+ * The pipeline each routing tree was compiled with. Ingest is handed the tree (`IngestOptions.tree`)
+ * and finds the rest of the pipeline (aggregation rules, flap settings) here, so every caller that
+ * passes a tree built by `buildPipeline` gets the whole noise pipeline.
+ */
+const pipelines = new WeakMap<RouteNode, Pipeline>();
+
+/** The pipeline whose tree this is, when it was built by `buildPipeline`. */
+export function pipelineOf(tree: RouteNode | undefined): Pipeline | undefined {
+  return tree ? pipelines.get(tree) : undefined;
 }
 
 /**
@@ -28,7 +49,7 @@ export function buildPipeline(doc: Record<string, unknown>): Pipeline {
   const cfg = doc['route'] === undefined ? DEFAULT_ROUTE : routeSchema.parse(doc['route']);
   const intervals =
     doc['time_intervals'] === undefined ? [] : timeIntervalsSchema.parse(doc['time_intervals']);
-  return {
+  const pipeline: Pipeline = {
     tree: buildRouteTree(cfg),
     configured: doc['route'] !== undefined,
     inhibitRules:
@@ -40,7 +61,17 @@ export function buildPipeline(doc: Record<string, unknown>): Pipeline {
       doc['maintenance_windows'] === undefined
         ? []
         : maintenanceWindowsSchema.parse(doc['maintenance_windows']),
+    aggregationRules:
+      doc['aggregation_rules'] === undefined
+        ? []
+        : compileAggregationRules(aggregationRulesSchema.parse(doc['aggregation_rules'])).rules,
+    flap: flapSettings(
+      doc['flap_detection'] === undefined ? {} : flapDetectionSchema.parse(doc['flap_detection']),
+    ),
+    services: doc['services'] === undefined ? [] : servicesSchema.parse(doc['services']),
   };
+  pipelines.set(pipeline.tree, pipeline);
+  return pipeline;
 }
 
 /** The first route an alert takes: it decides the alert's group and so its incident. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { listAlerts } from '../../alerts/alert-store.ts';
 import { parseIncidentRef } from '../../incidents/incident.ts';
 import { getIncidentByNumber, getTimeline, listIncidents } from '../../incidents/incident-store.ts';
+import { incidentPriorities } from '../../incidents/priority-view.ts';
 import { acknowledgeIncident, addNote, declareIncident, resolveIncident } from '../../incidents/lifecycle.ts';
 import { SEVERITIES } from '../../incidents/severity.ts';
 import { VigilError } from '../../shared/errors.ts';
@@ -73,9 +74,11 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
       access: 'viewer',
       query: listQuery,
       response: z.object({ incidents: z.array(incidentViewSchema) }),
-      handler: async ({ query }) => ({
-        incidents: (await listIncidents(ctx.store.db, query)).map(incidentView),
-      }),
+      handler: async ({ query }) => {
+        const list = await listIncidents(ctx.store.db, query);
+        const prio = await incidentPriorities(ctx.store.db, list, ctx.loaded.pipeline, ctx.clock.now());
+        return { incidents: list.map((i) => incidentView(i, prio.get(i.id))) };
+      },
     }),
     defineRoute({
       method: 'GET',
@@ -90,13 +93,14 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
       }),
       handler: async ({ params }) => {
         const inc = await getIncidentByNumber(ctx.store.db, numberOf(params.ref));
-        const [alerts, timeline] = await Promise.all([
+        const now = ctx.clock.now();
+        const [alerts, timeline, prio] = await Promise.all([
           listAlerts(ctx.store.db, { incidentId: inc.id }),
           getTimeline(ctx.store.db, inc.id),
+          incidentPriorities(ctx.store.db, [inc], ctx.loaded.pipeline, now),
         ]);
-        const now = ctx.clock.now();
         return {
-          ...incidentView(inc),
+          ...incidentView(inc, prio.get(inc.id)),
           alerts: alerts.map((a) => alertView(a, now)),
           timeline: timeline.map(timelineView),
         };

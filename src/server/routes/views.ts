@@ -1,9 +1,24 @@
 import { z } from 'zod';
 import type { StoredAlert } from '../../alerts/alert-store.ts';
 import type { Incident, TimelineEvent } from '../../incidents/incident.ts';
+import type { IncidentPriority } from '../../incidents/priority-view.ts';
 import { SEVERITIES } from '../../incidents/severity.ts';
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The JSON shape of an incident's priority: P1–P5, the 0–100 score and how it was reached. */
+export const priorityViewSchema = z.object({
+  priority: z.enum(['P1', 'P2', 'P3', 'P4', 'P5']),
+  score: z.number(),
+  urgency: z.enum(['high', 'low']).describe('Page now (high) or wait for working hours (low)'),
+  breakdown: z.array(
+    z.object({
+      factor: z.enum(['severity', 'tier', 'services', 'alerts', 'related_incident', 'age']),
+      points: z.number(),
+      detail: z.string(),
+    }),
+  ),
+});
 
 /** The JSON shape of an incident in vigil's REST API. */
 export const incidentViewSchema = z.object({
@@ -22,11 +37,13 @@ export const incidentViewSchema = z.object({
   manual: z.boolean(),
   assignee: z.string().nullable(),
   updatedAt: z.string(),
+  priority: priorityViewSchema.optional().describe('Computed on read (listing and show)'),
 });
 
-/** Renders an incident for the API (ISO times, human id). */
-export function incidentView(i: Incident): z.infer<typeof incidentViewSchema> {
+/** Renders an incident for the API (ISO times, human id), with its priority when given. */
+export function incidentView(i: Incident, priority?: IncidentPriority): z.infer<typeof incidentViewSchema> {
   return {
+    ...(priority ? { priority } : {}),
     id: i.key,
     number: i.number,
     title: i.title,
