@@ -1,3 +1,4 @@
+import { systemClock } from '../engine/clock.ts';
 import type { Command } from 'commander';
 import { api, targetFrom } from './client.ts';
 import { printJson } from './output.ts';
@@ -48,7 +49,7 @@ export function registerAlertCommands(program: Command): void {
           ...(o.service ? { service: o.service } : {}),
           ...pairs(o.label, '--label'),
         };
-        const now = new Date().toISOString();
+        const now = new Date(systemClock.now()).toISOString();
         const alert = {
           labels,
           annotations: pairs(o.annotation, '--annotation'),

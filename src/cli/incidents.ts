@@ -1,3 +1,4 @@
+import { systemClock } from '../engine/clock.ts';
 import type { Command } from 'commander';
 import { api, targetFrom } from './client.ts';
 import { age, printJson, table } from './output.ts';
@@ -95,7 +96,7 @@ export function registerIncidentCommands(program: Command): void {
         };
         if (o.json) return printJson(res.incidents);
         if (res.incidents.length === 0) return void process.stdout.write('no incidents\n');
-        const now = Date.now();
+        const now = systemClock.now();
         process.stdout.write(
           `${table(
             ['ID', 'PRIO', 'STATUS', 'SEVERITY', 'SERVICE', 'AGE', 'TITLE'],

@@ -1,3 +1,4 @@
+import { systemClock } from '../engine/clock.ts';
 import type { Command } from 'commander';
 import { createToken, listTokens, revokeToken, ROLES, type Role } from '../auth/tokens.ts';
 import { openStore } from '../store/store.ts';
@@ -42,7 +43,7 @@ export function registerTokenCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const t = await withStore(o, (s) => createToken(s.db, o.name, o.role as Role, Date.now()));
+      const t = await withStore(o, (s) => createToken(s.db, o.name, o.role as Role, systemClock.now()));
       if (o.json) printJson({ id: t.id, name: o.name, role: o.role, token: t.token });
       else
         process.stdout.write(
@@ -70,7 +71,7 @@ export function registerTokenCommands(program: Command): void {
   common(cmd.command('revoke <id>'))
     .description('revoke a token by id')
     .action(async (id: string, o: StoreOpts) => {
-      const ok = await withStore(o, (s) => revokeToken(s.db, Number(id), Date.now()));
+      const ok = await withStore(o, (s) => revokeToken(s.db, Number(id), systemClock.now()));
       if (o.json) printJson({ id: Number(id), revoked: ok });
       else process.stdout.write(ok ? `token ${id} revoked\n` : `no live token ${id}\n`);
       if (!ok) process.exitCode = 1;

@@ -1,10 +1,10 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { parseDurationMs } from './duration.ts';
+import { parseDuration } from '../shared/duration.ts';
 import type { Urgency } from './urgency.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day as HH:MM');
-const duration = z.string().refine((s) => parseDurationMs(s) !== undefined, 'a duration like 0, 30s, 2m, 1h');
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, 'a duration like 0, 30s, 2m, 1h');
 
 /** One step of a notification rule: notify this contact method `after` the incident triggered. */
 export const notificationRuleSchema = z
@@ -110,7 +110,7 @@ export function planUserNotifications(
   user.notification_rules[urgency].forEach((rule, step) => {
     const method = user.contact_methods.find((m) => m.id === rule.contact);
     if (!method) return;
-    const base = incident.triggeredAt + (parseDurationMs(rule.after) ?? 0);
+    const base = incident.triggeredAt + (parseDuration(rule.after) ?? 0);
     const respect = rule.respect_quiet_hours ?? urgency === 'low';
     const dueAt = respect ? afterQuietHours(base, user) : base;
     if (dueAt > stopAt) return;

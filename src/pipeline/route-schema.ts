@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDuration } from './duration.ts';
+import { isDuration } from '../shared/duration.ts';
 
 const duration = z.string().refine(isDuration, { message: 'must be a duration like 30s, 5m or 4h' });
 

@@ -1,5 +1,5 @@
 import { VigilError } from '../shared/errors.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../shared/duration.ts';
 import { type LabelSet, type Matcher, matchesAll, parseMatchers } from './matchers.ts';
 import { regexError } from './regex.ts';
 import type { RouteConfig } from './route-schema.ts';
@@ -141,12 +141,10 @@ function build(
   const dur = (field: 'group_wait' | 'group_interval' | 'repeat_interval', fallback: number): number => {
     const v = cfg[field];
     if (v === undefined) return fallback;
-    try {
-      return parseDuration(v);
-    } catch (e) {
-      problems.push({ path: [...path, field], message: e instanceof Error ? e.message : String(e) });
-      return fallback;
-    }
+    const ms = parseDuration(v);
+    if (ms !== undefined) return ms;
+    problems.push({ path: [...path, field], message: `invalid duration ${JSON.stringify(v)}` });
+    return fallback;
   };
   const p = parent?.opts;
   const opts: Inherited = {

@@ -3,7 +3,7 @@
  * multiples, M-of-N, anomaly-band wiring, Azure window/frequency values, log-alert operators),
  * so the error is reported at the YAML line instead of by a failed deployment.
  */
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../shared/duration.ts';
 import { BAND_COMPARISONS, type AzureBlock, type CloudWatchBlock } from './schema.ts';
 
 /** A problem with a field of a backend block, relative to the block. */

@@ -4,7 +4,7 @@
  * alerts as `Microsoft.Insights/scheduledQueryRules` (api 2023-12-01). Scopes and the action group
  * are template parameters, so one template deploys to any resource group.
  */
-import { parseDuration, toIsoDuration } from './duration.ts';
+import { parseDuration, toIsoDuration } from '../shared/duration.ts';
 import { ruleDescription } from './describe.ts';
 import type { Json } from './compile-cloudwatch.ts';
 import type { Rule } from './model.ts';

@@ -4,7 +4,7 @@
  * template of `AWS::CloudWatch::Alarm` resources. Field names are the API's, so both outputs share
  * one builder.
  */
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../shared/duration.ts';
 import { ruleDescription } from './describe.ts';
 import type { Rule } from './model.ts';
 import type { CloudWatchBlock } from './schema.ts';

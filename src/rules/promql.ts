@@ -5,7 +5,7 @@
  * and newer ones would read them as seconds anyway.
  */
 import { parser } from '@prometheus-io/lezer-promql';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../shared/duration.ts';
 
 /** A PromQL syntax problem at a character offset of the query text. */
 interface PromqlError {

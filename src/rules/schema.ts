@@ -4,7 +4,7 @@
  * context (PromQL, runbooks, duplicates) live in validate.ts.
  */
 import { z } from 'zod';
-import { isDuration } from './duration.ts';
+import { isDuration } from '../shared/duration.ts';
 
 const duration = z.string().refine(isDuration, {
   error: 'not a Prometheus duration; write e.g. 30s, 5m, 1h30m (units y w d h m s ms, largest first)',
