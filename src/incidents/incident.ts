@@ -38,6 +38,7 @@ export type TimelineType =
   | 'alert.attached'
   | 'alert.resolved'
   | 'alert.refired'
+  | 'alert.flapping'
   | 'note.added'
   | 'escalation.started'
   | 'escalation.level_fired'

@@ -16,7 +16,9 @@ import type { Incident } from '../incidents/incident.ts';
 import { resolveIncident } from '../incidents/lifecycle.ts';
 import { mapSeverity, maxSeverity } from '../incidents/severity.ts';
 import type { RouteNode } from '../pipeline/routing.ts';
+import { pipelineOf, type Pipeline } from '../pipeline/setup.ts';
 import type { Db } from '../store/db.ts';
+import { noiseStage, type NoiseCandidate } from './noise-stage.ts';
 import { FOREVER } from './normalize.ts';
 
 /** The job kind that resolves an incident once all of its alerts have ended. */
@@ -31,6 +33,13 @@ export interface IngestOptions {
   hooks?: readonly IncidentHooks[];
   /** The routing tree whose group timers (group_wait, group_interval) this batch arms. */
   tree?: RouteNode;
+  /**
+   * The noise pipeline (aggregation rules, flap detection); defaults to the pipeline `tree` was
+   * built with (`pipelineOf`). Without one, every firing alert goes straight to its incident.
+   */
+  pipeline?: Pipeline;
+  /** Append the received versions to the alert history (default true; false for re-checks). */
+  history?: boolean;
 }
 
 /** What one committed batch changed. */
@@ -67,6 +76,8 @@ export async function ingestAlerts(
   const incidents = await getIncidentsById(db, [...linked]);
 
   const merged: StoredAlert[] = [];
+  const candidates: NoiseCandidate[] = [];
+  const resolvedNow: StoredAlert[] = [];
   const needIncident = new Map<string, StoredAlert[]>();
   const events: Array<{ incidentId: number; type: 'alert.resolved' | 'alert.refired'; alert: StoredAlert }> =
     [];
@@ -90,21 +101,32 @@ export async function ingestAlerts(
     };
     if (firing && (!inc || inc.status === 'resolved')) {
       stored.incidentId = null;
-      const list = needIncident.get(group.key) ?? [];
-      list.push(stored);
-      needIncident.set(group.key, list);
+      candidates.push({ alert: stored, old, previous: inc, group });
     } else if (inc && firing && !wasFiring) {
       events.push({ incidentId: inc.id, type: 'alert.refired', alert: stored });
     } else if (inc && !firing && wasFiring) {
       events.push({ incidentId: inc.id, type: 'alert.resolved', alert: stored });
       resolveCandidates.add(inc.id);
     }
+    if (!firing) resolvedNow.push(stored);
     merged.push(stored);
   }
 
+  // Aggregation rules and flap detection decide which candidates go on to an incident.
+  const noise = await noiseStage(db, opts.pipeline ?? pipelineOf(opts.tree), candidates, resolvedNow, now);
+  const keyGroup = new Map<string, IncidentGroup>();
+  const joined: StoredAlert[] = [];
+  for (const { group, alert } of [...noise.toIncident, ...noise.joined]) {
+    keyGroup.set(group.key, group);
+    const list = needIncident.get(group.key) ?? [];
+    list.push(alert);
+    needIncident.set(group.key, list);
+  }
+  for (const j of noise.joined) joined.push(j.alert);
+
   const opened: Incident[] = [];
   const touched = new Set<number>();
-  const timeline: NewTimelineEvent[] = [];
+  const timeline: NewTimelineEvent[] = [...noise.timeline];
   if (needIncident.size > 0) {
     const open = await findOpenByGroup(db, [...needIncident.keys()]);
     for (const [key, alerts] of needIncident) {
@@ -112,7 +134,7 @@ export async function ingestAlerts(
       const severity = alerts.map((a) => mapSeverity(a.labels['severity'])).reduce(maxSeverity);
       if (!inc) {
         const first = alerts[0] as StoredAlert;
-        const group = groupOf.get(first.fingerprint) ?? opts.group(first.labels);
+        const group = keyGroup.get(key) ?? groupOf.get(first.fingerprint) ?? opts.group(first.labels);
         inc = await createIncident(
           db,
           {
@@ -171,18 +193,22 @@ export async function ingestAlerts(
   }
   await appendTimelineBatch(db, timeline);
 
-  await saveAlerts(db, merged);
-  await appendHistory(db, merged, now);
+  await saveAlerts(db, joined.length > 0 ? [...merged, ...joined] : merged);
+  if (opts.history !== false) await appendHistory(db, merged, now);
   if (opts.tree) {
     const routeIds = new Map<string, string>();
-    for (const a of merged)
-      if (a.groupKey) routeIds.set(a.groupKey, groupOf.get(a.fingerprint)?.routeId ?? '0');
-    await armGroupTimers(db, merged, (k) => routeIds.get(k) ?? '0', opts.tree, now);
+    for (const a of [...merged, ...joined])
+      if (a.groupKey)
+        routeIds.set(
+          a.groupKey,
+          keyGroup.get(a.groupKey)?.routeId ?? groupOf.get(a.fingerprint)?.routeId ?? '0',
+        );
+    await armGroupTimers(db, [...merged, ...joined], (k) => routeIds.get(k) ?? '0', opts.tree, now);
   }
 
   // A durable check at the latest endsAt of each incident's firing alerts.
   const checkAt = new Map<number, number>();
-  for (const a of merged) {
+  for (const a of [...merged, ...joined]) {
     if (a.incidentId !== null && a.endsAt > now && a.endsAt < FOREVER) {
       checkAt.set(a.incidentId, Math.max(checkAt.get(a.incidentId) ?? 0, a.endsAt));
     }

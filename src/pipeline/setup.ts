@@ -20,7 +20,10 @@ export interface Pipeline {
   maintenance: MaintenanceWindow[];
   /** `aggregation_rules:`, compiled, in config order (the first matching rule applies). */
   aggregationRules: AggregationRule[];
-  /** `flap_detection:` with its defaults (on, 3 firings in 30 min, settled after 30 quiet min). */
+  /**
+   * `flap_detection:` with its defaults (3 firings in 30 min, settled after 30 quiet min); off when
+   * the section is absent, on when it is present unless `enabled: false`.
+   */
   flap: FlapSettings;
   /** `services:` (tier, dependencies, working hours), for priority and urgency. */
   services: ServiceConfig[];
@@ -65,8 +68,11 @@ export function buildPipeline(doc: Record<string, unknown>): Pipeline {
       doc['aggregation_rules'] === undefined
         ? []
         : compileAggregationRules(aggregationRulesSchema.parse(doc['aggregation_rules'])).rules,
+    // Live only when configured: without `flap_detection:` every re-fire after a resolve pages.
     flap: flapSettings(
-      doc['flap_detection'] === undefined ? {} : flapDetectionSchema.parse(doc['flap_detection']),
+      doc['flap_detection'] === undefined
+        ? { enabled: false }
+        : flapDetectionSchema.parse(doc['flap_detection']),
     ),
     services: doc['services'] === undefined ? [] : servicesSchema.parse(doc['services']),
   };

@@ -5,6 +5,8 @@ import { getIncidentByNumber, getTimeline, listIncidents } from '../../incidents
 import { incidentPriorities } from '../../incidents/priority-view.ts';
 import { acknowledgeIncident, addNote, declareIncident, resolveIncident } from '../../incidents/lifecycle.ts';
 import { SEVERITIES } from '../../incidents/severity.ts';
+import { registerNoiseJobs } from '../../ingest/noise-jobs.ts';
+import { listNoiseRows, NOISE_STATES } from '../../pipeline/noise-store.ts';
 import { VigilError } from '../../shared/errors.ts';
 import type { Db } from '../../store/db.ts';
 import type { AppContext } from '../context.ts';
@@ -14,6 +16,8 @@ import {
   alertViewSchema,
   incidentView,
   incidentViewSchema,
+  noiseView,
+  noiseViewSchema,
   timelineView,
   timelineViewSchema,
 } from './views.ts';
@@ -63,6 +67,15 @@ function numberOf(ref: string): number {
 
 /** vigil's incident REST API under /api/v1/incidents. */
 export function incidentRoutes(ctx: AppContext): AnyRoute[] {
+  // The noise re-check job opens incidents like ingest does, so it needs the same options; the
+  // app context is where they meet (the worker exists before the routes are built).
+  registerNoiseJobs(ctx.worker, {
+    group: ctx.group,
+    tree: ctx.loaded.pipeline.tree,
+    pipeline: ctx.loaded.pipeline,
+    hooks: ctx.hooks,
+    autoResolve: ctx.loaded.config.incidents.auto_resolve,
+  });
   const tx = <T>(fn: (db: Db) => Promise<T>): Promise<T> => ctx.store.db.transaction().execute(fn);
   const actor = (p: { name: string } | undefined): string => p?.name ?? 'anonymous';
   return [
@@ -105,6 +118,21 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
           timeline: timeline.map(timelineView),
         };
       },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/noise',
+      summary: 'What the noise pipeline did with alerts (suppressed, delayed, held, transient, flapping…)',
+      tag: 'alerts',
+      access: 'viewer',
+      query: z.object({
+        state: csv(NOISE_STATES).describe('Comma-separated states'),
+        limit: z.coerce.number().int().min(1).max(10_000).default(500),
+      }),
+      response: z.object({ alerts: z.array(noiseViewSchema) }),
+      handler: async ({ query }) => ({
+        alerts: (await listNoiseRows(ctx.store.db, query.state ?? [], query.limit)).map(noiseView),
+      }),
     }),
     defineRoute({
       method: 'POST',

@@ -3,6 +3,7 @@ import type { StoredAlert } from '../../alerts/alert-store.ts';
 import type { Incident, TimelineEvent } from '../../incidents/incident.ts';
 import type { IncidentPriority } from '../../incidents/priority-view.ts';
 import { SEVERITIES } from '../../incidents/severity.ts';
+import { NOISE_STATES, type NoiseRow } from '../../pipeline/noise-store.ts';
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -103,4 +104,30 @@ export const timelineViewSchema = z.object({
 /** Renders a timeline event for the API. */
 export function timelineView(e: TimelineEvent): z.infer<typeof timelineViewSchema> {
   return { at: new Date(e.at).toISOString(), type: e.type, actor: e.actor, data: e.data };
+}
+
+/** The JSON shape of an alert's noise state (what aggregation rules or flap detection did). */
+export const noiseViewSchema = z.object({
+  fingerprint: z.string(),
+  state: z.enum(NOISE_STATES),
+  rule: z.string().nullable().describe('The aggregation rule that decided it'),
+  aggregationKey: z.string().nullable(),
+  episodeStartsAt: z.string().describe('The startsAt of the firing episode the state is about'),
+  until: z.string().nullable().describe('When it is looked at again'),
+  flapCount: z.number(),
+  updatedAt: z.string(),
+});
+
+/** Renders a noise row for the API. */
+export function noiseView(r: NoiseRow): z.infer<typeof noiseViewSchema> {
+  return {
+    fingerprint: r.fingerprint,
+    state: r.state,
+    rule: r.rule ?? null,
+    aggregationKey: r.aggKey ?? null,
+    episodeStartsAt: new Date(r.episode).toISOString(),
+    until: isoOrNull(r.until ?? null),
+    flapCount: r.flapCount,
+    updatedAt: new Date(r.updatedAt).toISOString(),
+  };
 }

@@ -18,6 +18,7 @@ const ordered: Record<string, DialectMigration> = {
   '0004_oncall': { up: async (db, d) => (await import('./0004_oncall.ts')).up(db, d) },
   '0005_escalation': { up: async (db, d) => (await import('./0005_escalation.ts')).up(db, d) },
   '0006_routing': { up: async (db, d) => (await import('./0006_routing.ts')).up(db, d) },
+  '0007_noise': { up: async (db, d) => (await import('./0007_noise.ts')).up(db, d) },
 };
 
 /** The migrations bound to one dialect, in the shape Kysely's Migrator takes. */
