@@ -16,13 +16,13 @@ import { isInMaintenance } from '../pipeline/maintenance.ts';
 import { route, type RouteNode } from '../pipeline/routing.ts';
 import type { Pipeline } from '../pipeline/setup.ts';
 import { activeSilencesAt } from '../pipeline/silence-store.ts';
-import { silencedBy } from '../pipeline/silences.ts';
 import { isRouteMuted } from '../pipeline/time-intervals.ts';
 import { chunk, type Db } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 import { deleteGroup, loadGroups, recordFlush } from './group-store.ts';
 import { incidentViewFor } from './incident-view.ts';
 import { flushJobKey, GROUP_FLUSH_JOB, routeById } from './schedule.ts';
+import { groupMembership } from './visibility.ts';
 
 /** What a group flush needs from the running server. */
 export interface FlushDeps {
@@ -136,16 +136,13 @@ async function flushGroups(
     const key = group.groupKey;
     const node = routeById(deps.pipeline.tree, group.routeId) ?? deps.pipeline.tree;
     const alerts = members.get(key) ?? [];
-    const visible = alerts.filter(
-      (a) =>
-        (silences.length === 0 || silencedBy(a.labels, silences, now).length === 0) &&
-        (!inhibition || inhibition.inhibitedBy(a).length === 0),
-    );
+    const m = groupMembership(alerts, silences, inhibition, group.lastNotification, now);
+    const visible = m.visible;
     const service = node.service ?? alerts[0]?.labels['service'] ?? '';
     const muted =
       isRouteMuted(node, deps.pipeline.timeIntervals, now) ||
       isInMaintenance(service, deps.pipeline.maintenance, now);
-    const decision = decideFlush(
+    const decided = decideFlush(
       {
         createdAt: group.createdAt,
         lastFlushAt: group.lastFlushAt,
@@ -161,9 +158,10 @@ async function flushGroups(
       },
       now,
     );
+    const decision = keepMuted(decided, m, node.groupIntervalMs, now);
     if (decision.due) {
       flushed.push({ key, entry: decision.notify ? decision.logEntry : undefined });
-      removed.push(...decision.remove);
+      removed.push(...decision.remove, ...m.dropped);
       if (decision.destroy) destroyed.push(key);
       if (decision.notify && decision.deliver && deps.notify)
         notices.push({ key, node, visible, decision, flushes: group.flushes });
@@ -223,6 +221,33 @@ async function flushGroups(
   for (const key of destroyed) await deleteGroup(db, key);
   await scheduleJobs(db, rearm, now, 'replace');
   return enqueued;
+}
+
+/**
+ * Adjusts a flush decision made over the visible alerts for the muted ones (Alertmanager: muting
+ * happens inside the notification pipeline, not in the aggregation group): with nothing visible
+ * nothing is notified or logged; the group lives on while a muted alert fires or a resolved notice
+ * is held back; and held-back alerts stay in the logged firing set, so their resolved notice is
+ * still owed when the silence ends.
+ */
+function keepMuted(
+  d: FlushDecision,
+  m: ReturnType<typeof groupMembership>,
+  groupIntervalMs: number,
+  now: number,
+): FlushDecision {
+  if (!d.due) return d;
+  let out = d;
+  if (m.visible.length === 0 && out.notify)
+    out = { ...out, notify: false, deliver: false, skipped: 'all alerts muted' };
+  if (out.destroy && (m.anyFiring || m.held.length > 0))
+    out = { ...out, destroy: false, nextCheckAt: now + groupIntervalMs };
+  if (out.logEntry && m.held.length > 0)
+    out = {
+      ...out,
+      logEntry: { ...out.logEntry, firing: [...new Set([...out.logEntry.firing, ...m.held])] },
+    };
+  return out;
 }
 
 /** The channels of every route the group's alerts take (the primary route and `continue` ones). */
