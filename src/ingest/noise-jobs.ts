@@ -1,8 +1,7 @@
 import { loadAlerts } from '../alerts/alert-store.ts';
-import type { JobHandler, Worker } from '../engine/worker.ts';
+import type { JobHandler } from '../engine/worker.ts';
 import type { Db } from '../store/db.ts';
 import { ingestAlerts, type IngestOptions, type IngestOutcome } from './ingest.ts';
-import { NOISE_RECHECK_JOB } from './noise-stage.ts';
 
 /**
  * Looks at delayed, held and flapping alerts again when their time is up, by re-running the ingest
@@ -42,13 +41,4 @@ export function noiseRecheckHandler(opts: IngestOptions): JobHandler {
     await run(fps, store.db, now);
   };
   return handler;
-}
-
-/**
- * Registers the noise job handler on a worker, with the same ingest options the HTTP ingest path
- * uses (grouping, routing tree, incident hooks, auto-resolve), so a delayed alert that pages opens
- * its incident exactly as if it had just arrived.
- */
-export function registerNoiseJobs(worker: Worker | undefined, opts: IngestOptions): void {
-  worker?.on(NOISE_RECHECK_JOB, noiseRecheckHandler(opts));
 }

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { performance } from 'node:perf_hooks';
 import { loopbackFetch } from '../../test/fakes/loopback-fetch.ts';
 import { FakeSlack } from '../../test/fakes/slack.ts';
 import { makeChannel, sampleIncident } from '../../test/notify/helpers.ts';

@@ -1,6 +1,7 @@
 import type { Alert } from '../alerts/alert.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
+import { ingestOptionsFor } from '../ingest/options.ts';
 import type { AppContext } from './context.ts';
 
 const queues = new WeakMap<AppContext, CommitQueue>();
@@ -10,14 +11,11 @@ function queueOf(ctx: AppContext): CommitQueue {
   if (!q) {
     q = new CommitQueue((alerts) => {
       const now = ctx.clock.now();
-      return ctx.store.db.transaction().execute((trx) =>
-        ingestAlerts(trx, alerts, now, {
-          group: ctx.group,
-          tree: ctx.loaded.pipeline.tree,
-          hooks: ctx.hooks,
-          autoResolve: ctx.loaded.config.incidents.auto_resolve,
-        }),
-      );
+      return ctx.store.db
+        .transaction()
+        .execute((trx) =>
+          ingestAlerts(trx, alerts, now, { ...ingestOptionsFor(ctx.loaded, ctx.hooks), group: ctx.group }),
+        );
     }, ctx.loaded.config.server.ingest_queue);
     queues.set(ctx, q);
   }

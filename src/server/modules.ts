@@ -5,6 +5,9 @@ import { groupFlushHandler } from '../dispatch/flush.ts';
 import { GROUP_FLUSH_JOB } from '../dispatch/schedule.ts';
 import type { Clock } from '../engine/clock.ts';
 import { spineHandlers } from '../engine/handlers.ts';
+import { noiseRecheckHandler } from '../ingest/noise-jobs.ts';
+import { NOISE_RECHECK_JOB } from '../ingest/noise-stage.ts';
+import { ingestOptionsFor } from '../ingest/options.ts';
 import type { JobHandler } from '../engine/worker.ts';
 import { escalationModule } from '../escalation/module.ts';
 import type { IncidentHooks } from '../incidents/hooks.ts';
@@ -79,6 +82,7 @@ export function assemble(loaded: LoadedConfig, deps: AssemblyDeps): Assembly {
       ...escalation.handlers,
       ...oncall.handlers,
       [GROUP_FLUSH_JOB]: flush,
+      [NOISE_RECHECK_JOB]: noiseRecheckHandler(ingestOptionsFor(loaded, hooks)),
     },
     routes: [silenceRoutes, ...escalation.routes, ...oncall.routes],
     runner: escalation.runner,

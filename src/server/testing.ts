@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { groupFlushHandler } from '../dispatch/flush.ts';
 import { GROUP_FLUSH_JOB } from '../dispatch/schedule.ts';
+import { noiseRecheckHandler } from '../ingest/noise-jobs.ts';
+import { NOISE_RECHECK_JOB } from '../ingest/noise-stage.ts';
+import { ingestOptionsFor } from '../ingest/options.ts';
 import { loadNotifyChannels } from '../notify/index.ts';
 import type { OutboxRunner } from '../notify/runner.ts';
 import type { FetchLike } from '../notify/types.ts';
@@ -73,7 +76,12 @@ export async function createTestApp(
   const worker = new Worker(
     store,
     clock,
-    { ...spineHandlers(hooks), [GROUP_FLUSH_JOB]: flush, ...opts.handlers },
+    {
+      ...spineHandlers(hooks),
+      [GROUP_FLUSH_JOB]: flush,
+      [NOISE_RECHECK_JOB]: noiseRecheckHandler(ingestOptionsFor(res.loaded, hooks)),
+      ...opts.handlers,
+    },
     { logger },
   );
   const ctx: AppContext = {

@@ -5,7 +5,6 @@ import { getIncidentByNumber, getTimeline, listIncidents } from '../../incidents
 import { incidentPriorities } from '../../incidents/priority-view.ts';
 import { acknowledgeIncident, addNote, declareIncident, resolveIncident } from '../../incidents/lifecycle.ts';
 import { SEVERITIES } from '../../incidents/severity.ts';
-import { registerNoiseJobs } from '../../ingest/noise-jobs.ts';
 import { listNoiseRows, NOISE_STATES } from '../../pipeline/noise-store.ts';
 import { VigilError } from '../../shared/errors.ts';
 import type { Db } from '../../store/db.ts';
@@ -67,15 +66,6 @@ function numberOf(ref: string): number {
 
 /** vigil's incident REST API under /api/v1/incidents. */
 export function incidentRoutes(ctx: AppContext): AnyRoute[] {
-  // The noise re-check job opens incidents like ingest does, so it needs the same options; the
-  // app context is where they meet (the worker exists before the routes are built).
-  registerNoiseJobs(ctx.worker, {
-    group: ctx.group,
-    tree: ctx.loaded.pipeline.tree,
-    pipeline: ctx.loaded.pipeline,
-    hooks: ctx.hooks,
-    autoResolve: ctx.loaded.config.incidents.auto_resolve,
-  });
   const tx = <T>(fn: (db: Db) => Promise<T>): Promise<T> => ctx.store.db.transaction().execute(fn);
   const actor = (p: { name: string } | undefined): string => p?.name ?? 'anonymous';
   return [
