@@ -121,9 +121,21 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await app.close();
+      // Requests being handled finish; keep-alive connections that fall idle meanwhile are closed
+      // as they do (Node only closes the ones idle at the moment close() is called), and after
+      // 10 s whatever is left is cut so a stuck client cannot hold the shutdown.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+      const hard = setTimeout(() => app.server.closeAllConnections(), 10_000);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(idle);
+        clearTimeout(hard);
+      }
+      logger.info('http server closed');
       await worker.stop();
       await assembly.runner.stop();
+      logger.info('worker and outbox runner stopped');
       await store.close();
     })());
   return { app, store, worker, loaded, url, close };
