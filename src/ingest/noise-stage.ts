@@ -13,7 +13,10 @@ import {
   saveNoiseRows,
   type NoiseRow,
 } from '../pipeline/noise-store.ts';
+import { windowActive } from '../pipeline/maintenance.ts';
 import type { Pipeline } from '../pipeline/setup.ts';
+import { activeSilencesAt } from '../pipeline/silence-store.ts';
+import { silencedBy } from '../pipeline/silences.ts';
 import type { Db } from '../store/db.ts';
 
 /** The job kind that looks at a delayed, held or flapping alert again when its time is up. */
@@ -81,6 +84,12 @@ export async function noiseStage(
   now: number,
 ): Promise<NoiseOutcome> {
   const out: NoiseOutcome = { toIncident: [], joined: [], timeline: [] };
+  const muted = await muteStage(db, pipeline, candidates, now);
+  if (muted.rows.length > 0) {
+    await saveNoiseRows(db, muted.rows);
+    await scheduleJobs(db, muted.jobs, now, 'replace');
+    candidates = muted.pass;
+  }
   const rules = pipeline?.aggregationRules ?? [];
   const flap = pipeline?.flap;
   const flapOn = flap?.enabled === true;
@@ -195,6 +204,61 @@ export async function noiseStage(
   }
   await saveNoiseRows(db, save);
   await scheduleJobs(db, jobs, now, 'replace');
+  return out;
+}
+
+/**
+ * Silences and maintenance windows stop paging, not recording: a firing alert that would open or
+ * join an incident while it is silenced, or while its service is in a maintenance window, is kept
+ * out of incidents and groups (`muted`) and looked at again when the silence or window ends, when
+ * it goes on to routing as if it had just arrived. Alerts already in an open incident are not
+ * affected (acknowledge the incident to stop its escalation).
+ */
+async function muteStage(
+  db: Db,
+  pipeline: Pipeline | undefined,
+  candidates: readonly NoiseCandidate[],
+  now: number,
+): Promise<{ pass: NoiseCandidate[]; rows: NoiseRow[]; jobs: NewJob[] }> {
+  const out = { pass: [] as NoiseCandidate[], rows: [] as NoiseRow[], jobs: [] as NewJob[] };
+  if (candidates.length === 0) return out;
+  const silences = await activeSilencesAt(db, now);
+  const windows = pipeline?.maintenance ?? [];
+  if (silences.length === 0 && windows.length === 0) {
+    out.pass.push(...candidates);
+    return out;
+  }
+  for (const c of candidates) {
+    const a = c.alert;
+    const hits = silences.filter((s) => silencedBy(a.labels, [s], now).length > 0);
+    const inMaintenance = windows.filter((w) => w.services.includes(c.group.service) && windowActive(w, now));
+    if (hits.length === 0 && inMaintenance.length === 0) {
+      out.pass.push(c);
+      continue;
+    }
+    // Looked at again when every silence and window that holds it has ended (a window defined by
+    // time intervals only is looked at again a minute later).
+    const ends = [
+      ...hits.map((s) => s.endsAt),
+      ...inMaintenance.map((w) => (w.ends_at ? Date.parse(w.ends_at) : now + 60_000)),
+    ];
+    const until = Math.max(...ends);
+    a.groupKey = '';
+    out.rows.push({
+      fingerprint: a.fingerprint,
+      state: 'muted',
+      episode: a.startsAt,
+      until,
+      flapCount: 0,
+      updatedAt: now,
+    });
+    out.jobs.push({
+      kind: NOISE_RECHECK_JOB,
+      key: noiseRecheckKey(a.fingerprint),
+      runAt: until,
+      payload: { fingerprint: a.fingerprint },
+    });
+  }
   return out;
 }
 

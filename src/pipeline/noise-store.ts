@@ -11,9 +11,12 @@ import type { Transition } from './flap.ts';
  * - `held`: a `create_single_incident` rule matched and fewer than `min_alerts` arrived so far;
  * - `aggregated`: part of the rule's single incident;
  * - `released`: held until its window closed below `min_alerts`; went on to routing;
- * - `flapping`: re-fired soon after it paged; attached to that page, not paged again.
+ * - `flapping`: re-fired soon after it paged; attached to that page, not paged again;
+ * - `muted`: silenced, or its service in a maintenance window, when it would have opened or joined
+ *   an incident: recorded, no incident, no page; looked at again when the silence or window ends.
  */
 export const NOISE_STATES = [
+  'muted',
   'suppressed',
   'delayed',
   'paged',
