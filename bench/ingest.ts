@@ -6,6 +6,7 @@
  *
  *   npm run bench:ingest -- [--total 100000] [--groups 500] [--batch 64] [--connections 8]
  *                           [--json FILE] [--no-alertmanager] [--cpu-prof DIR]
+ *                           [--rate ALERTS_PER_S]   (paced load instead of as fast as possible)
  */
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -42,6 +43,7 @@ const batch = Number(arg('batch', '64'));
 const connections = Number(arg('connections', '8'));
 const jsonFile = arg('json');
 const cpuProf = arg('cpu-prof');
+const rate = arg('rate') === undefined ? undefined : Number(arg('rate'));
 const withAm = !process.argv.includes('--no-alertmanager') && hasAlertmanager();
 
 function hasAlertmanager(): boolean {
@@ -67,7 +69,7 @@ async function measure(server: ServerUnderTest, receiver: FirstSeenReceiver): Pr
   const cpuBefore = cpuSeconds(server.pid);
   const r: LoadResult = await runLoad(
     `${server.url}/api/v2/alerts`,
-    { total, batch, connections, groups, drainMs: 20_000 },
+    { total, batch, connections, groups, drainMs: 20_000, rate },
     receiver,
     server.headers,
     'run',
@@ -93,7 +95,7 @@ const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : '
 async function main(): Promise<void> {
   const receiver = await new FirstSeenReceiver().start();
   process.stderr.write(
-    `bench:ingest: ${total} alerts, batches of ${batch}, ${connections} connections, ${groups} groups\n`,
+    `bench:ingest: ${total} alerts, batches of ${batch}, ${connections} connections, ${groups} groups${rate ? `, paced at ${rate} alerts/s` : ''}\n`,
   );
   const vigil = await startVigil(receiver.port, cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`] : []);
   process.stderr.write('  running vigil…\n');

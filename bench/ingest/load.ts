@@ -21,6 +21,8 @@ export interface LoadShape {
   groups: number;
   /** How long to wait for the last notifications after the last POST (ms). */
   drainMs: number;
+  /** Offered load in alerts/s (paced); as fast as possible when absent. */
+  rate?: number | undefined;
 }
 
 /**
@@ -124,6 +126,12 @@ export async function runLoad(
     while (next < shape.total) {
       const start = next;
       next += shape.batch;
+      if (shape.rate) {
+        // Paced: batch k leaves at t0 + k·batch/rate, so the offered load is steady.
+        const due = t0 + (start / shape.rate) * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
       const now = new Date().toISOString();
       const alerts = [];
       const ids: string[] = [];
