@@ -51,8 +51,11 @@ export async function openTempSqlite(): Promise<Store> {
 
 let seq = 0;
 
-/** A fresh PostgreSQL database created for one test and dropped when it is closed. */
-async function openTempPostgres(adminUrl: string): Promise<Store> {
+/**
+ * Creates an empty PostgreSQL database for one test and returns its URL (for a child process to
+ * open) and a function that drops it.
+ */
+export async function createTempPostgres(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `vigil_t_${process.pid}_${randomBytes(4).toString('hex')}_${seq++}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -60,16 +63,27 @@ async function openTempPostgres(adminUrl: string): Promise<Store> {
   await admin.end();
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
-  const store = await openStore({ url: u.toString() });
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** A fresh PostgreSQL database created for one test and dropped when it is closed. */
+async function openTempPostgres(adminUrl: string): Promise<Store> {
+  const db = await createTempPostgres(adminUrl);
+  const store = await openStore({ url: db.url });
   const close = store.close;
   return {
     ...store,
     close: async () => {
       await close();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await db.drop();
     },
   };
 }

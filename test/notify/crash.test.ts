@@ -8,28 +8,65 @@ import { routeNotifications } from '../../src/notify/dispatch.ts';
 import { enqueueNotifications, outboxCounts } from '../../src/notify/outbox.ts';
 import { runOutboxPass } from '../../src/notify/outbox-pass.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { createTempPostgres, storeFactories } from '../../src/store/testing.ts';
 import { loopbackFetch } from '../fakes/loopback-fetch.ts';
 import { FakeWebhookReceiver } from '../fakes/webhook-receiver.ts';
 import { crashChannels, CRASH_START } from './crash-setup.ts';
 import { sampleIncident } from './helpers.ts';
 
 const N = 1000;
-const clock = new FakeClock(CRASH_START);
-const rx = new FakeWebhookReceiver(undefined, () => clock.now());
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-crash-'));
-let store: Store;
 
-beforeAll(async () => {
-  await rx.start();
-  store = await openStore({ dataDir: dir });
-});
-afterAll(async () => {
-  await store.close();
-  await rx.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+/** Where the store lives: a SQLite data dir, or a fresh PostgreSQL database (both in CI). */
+interface Place {
+  name: string;
+  make(): Promise<{ where: string; open(): Promise<Store>; remove(): Promise<void> }>;
+}
+const places: Place[] = [
+  {
+    name: 'sqlite',
+    make: async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-crash-'));
+      return {
+        where: dir,
+        open: () => openStore({ dataDir: dir }),
+        remove: async () => fs.rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+];
+// storeFactories() prints the visible notice (or fails under VIGIL_REQUIRE_POSTGRES) when PostgreSQL is absent.
+const pgUrl = storeFactories().some((f) => f.name === 'postgres')
+  ? process.env['VIGIL_TEST_DATABASE_URL']
+  : undefined;
+if (pgUrl) {
+  places.push({
+    name: 'postgres',
+    make: async () => {
+      const db = await createTempPostgres(pgUrl);
+      return { where: db.url, open: () => openStore({ url: db.url }), remove: () => db.drop() };
+    },
+  });
+}
 
-describe('outbox crash (SIGKILL of the process running the pass)', () => {
+describe.each(places)('outbox crash (SIGKILL of the process running the pass) on $name', (place) => {
+  const clock = new FakeClock(CRASH_START);
+  const rx = new FakeWebhookReceiver(undefined, () => clock.now());
+  let store: Store;
+  let where = '';
+  let remove: () => Promise<void> = async () => undefined;
+  beforeAll(async () => {
+    await rx.start();
+    const p = await place.make();
+    where = p.where;
+    remove = p.remove;
+    store = await p.open();
+  });
+  afterAll(async () => {
+    await store.close();
+    await rx.stop();
+    await remove();
+  });
+
   it(`loses none of ${N} notifications; duplicates are at most those in flight`, async () => {
     const channels = crashChannels(rx.url);
     const items = Array.from({ length: N }, (_, i) =>
@@ -47,7 +84,7 @@ describe('outbox crash (SIGKILL of the process running the pass)', () => {
 
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(import.meta.dirname, 'crash-child.ts'), dir, rx.url],
+      ['--import', 'tsx', path.join(import.meta.dirname, 'crash-child.ts'), where, rx.url],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },
