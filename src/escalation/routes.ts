@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { listJobs } from '../engine/jobs.ts';
-import { parseIncidentRef, type Incident } from '../incidents/incident.ts';
+import type { Incident } from '../incidents/incident.ts';
 import { getIncidentByNumber } from '../incidents/incident-store.ts';
 import type { RouteFactory } from '../server/app.ts';
 import type { AppContext } from '../server/context.ts';
 import { defineRoute } from '../server/route.ts';
-import { VigilError } from '../shared/errors.ts';
+import { incidentNumberParam } from '../server/routes/params.ts';
 import type { Db } from '../store/db.ts';
 import type { EscalationRuntime } from './engine-config.ts';
 import { currentPlan, stepPrefix } from './engine-jobs.ts';
@@ -86,15 +86,6 @@ export async function escalationView(
   };
 }
 
-function numberOf(ref: string): number {
-  const n = parseIncidentRef(ref);
-  if (n === undefined)
-    throw new VigilError('validation_failed', 'bad incident id', [
-      { field: 'params.ref', message: 'must look like INC-12 or 12' },
-    ]);
-  return n;
-}
-
 /**
  * Escalation routes: `GET /api/v1/incidents/:ref/escalation` (viewer) shows the plan;
  * `POST /api/v1/incidents/:ref/escalation` `{policy?, after_minutes?}` (responder) sets the
@@ -114,7 +105,7 @@ export function escalationRoutes(rt: EscalationRuntime): RouteFactory {
         params: refParams,
         response: escalationViewSchema,
         handler: async ({ params }) => {
-          const inc = await getIncidentByNumber(ctx.store.db, numberOf(params.ref));
+          const inc = await getIncidentByNumber(ctx.store.db, incidentNumberParam(params.ref));
           return escalationView(ctx.store.db, rt, inc, ctx.clock.now());
         },
       }),
@@ -143,7 +134,7 @@ export function escalationRoutes(rt: EscalationRuntime): RouteFactory {
         response: escalationViewSchema,
         handler: async ({ params, body, principal }) => {
           const view = await tx(async (db) => {
-            const inc = await getIncidentByNumber(db, numberOf(params.ref));
+            const inc = await getIncidentByNumber(db, incidentNumberParam(params.ref));
             const change = { policy: body.policy, afterMinutes: body.after_minutes };
             await overrideEscalation(db, rt, inc, change, actor(principal), ctx.clock.now());
             return escalationView(db, rt, inc, ctx.clock.now());
@@ -162,7 +153,7 @@ export function escalationRoutes(rt: EscalationRuntime): RouteFactory {
         response: escalationViewSchema,
         handler: async ({ params, principal }) => {
           const view = await tx(async (db) => {
-            const inc = await getIncidentByNumber(db, numberOf(params.ref));
+            const inc = await getIncidentByNumber(db, incidentNumberParam(params.ref));
             const r = await escalateNow(db, rt, inc, actor(principal), ctx.clock.now());
             return escalationView(db, rt, r.incident, ctx.clock.now());
           });

@@ -73,40 +73,66 @@ export async function createTestApp(
     notify: { channels: notify.channels, templates: notify.templates },
     externalUrl: 'http://vigil.test',
   });
-  const worker = new Worker(
-    store,
-    clock,
-    {
-      ...spineHandlers(hooks),
-      [GROUP_FLUSH_JOB]: flush,
-      [NOISE_RECHECK_JOB]: noiseRecheckHandler(ingestOptionsFor(res.loaded, hooks)),
-      ...opts.handlers,
-    },
-    { logger },
-  );
-  const ctx: AppContext = {
+  const handlers = {
+    ...spineHandlers(hooks),
+    [GROUP_FLUSH_JOB]: flush,
+    [NOISE_RECHECK_JOB]: noiseRecheckHandler(ingestOptionsFor(res.loaded, hooks)),
+    ...opts.handlers,
+  };
+  return finishTestApp({
     store,
     clock,
     loaded: res.loaded,
     logger,
-    metrics: createMetrics(store.db),
-    group: routeGroupFn(res.loaded.pipeline.tree),
     hooks,
+    handlers,
+    routes: opts.extra ?? [],
+  });
+}
+
+/** Builds the worker, context and app shared by both kinds of test app. */
+async function finishTestApp(p: {
+  store: Store;
+  clock: FakeClock;
+  loaded: LoadedConfig;
+  logger: Logger;
+  hooks: IncidentHooks[];
+  handlers: Record<string, JobHandler>;
+  routes: RouteFactory[];
+  runner?: OutboxRunner;
+  start?: (db: Store['db'], now: number) => Promise<void>;
+}): Promise<TestApp> {
+  const { store, clock, loaded, logger } = p;
+  const worker = new Worker(store, clock, p.handlers, { logger });
+  const ctx: AppContext = {
+    store,
+    clock,
+    loaded,
+    logger,
+    metrics: createMetrics(store.db),
+    group: routeGroupFn(loaded.pipeline.tree),
+    hooks: p.hooks,
     envToken: 'env-admin-token-for-tests',
     worker,
     version: 'test',
     startedAt: clock.now(),
     externalUrl: 'http://vigil.test',
   };
-  const app = await buildApp(ctx, opts.extra ?? []);
+  const app = await buildApp(ctx, p.routes);
   await app.ready();
+  await p.start?.(store.db, clock.now());
+  const runner = p.runner;
   return {
     app,
     ctx,
     clock,
     worker,
+    ...(runner ? { runner } : {}),
     token: async (role) => (await createToken(store.db, `test-${role}`, role, clock.now())).token,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await runner?.stop();
+    },
   };
 }
 
@@ -126,34 +152,15 @@ async function createFullTestApp(
     fetch: full.fetch,
     ...(full.env ? { env: full.env } : {}),
   });
-  const worker = new Worker(store, clock, assembly.handlers, { logger });
-  const ctx: AppContext = {
+  return finishTestApp({
     store,
     clock,
     loaded,
     logger,
-    metrics: createMetrics(store.db),
-    group: routeGroupFn(loaded.pipeline.tree),
     hooks: assembly.hooks,
-    envToken: 'env-admin-token-for-tests',
-    worker,
-    version: 'test',
-    startedAt: clock.now(),
-    externalUrl: 'http://vigil.test',
-  };
-  const app = await buildApp(ctx, [...assembly.routes, ...extra]);
-  await app.ready();
-  await assembly.start(store.db, clock.now());
-  return {
-    app,
-    ctx,
-    clock,
-    worker,
+    handlers: assembly.handlers,
+    routes: [...assembly.routes, ...extra],
     runner: assembly.runner,
-    token: async (role) => (await createToken(store.db, `test-${role}`, role, clock.now())).token,
-    close: async () => {
-      await app.close();
-      await assembly.runner.stop();
-    },
-  };
+    start: assembly.start,
+  });
 }

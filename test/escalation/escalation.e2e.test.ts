@@ -1,33 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listJobs } from '../../src/engine/jobs.ts';
 import { listFired } from '../../src/escalation/engine-store.ts';
 import { listDeliveries } from '../../src/notify/outbox.ts';
 import type { Store } from '../../src/store/store.ts';
 import { storeFactories } from '../../src/store/testing.ts';
-import { FakeSlack } from '../fakes/slack.ts';
-import { FakeTwilio } from '../fakes/twilio.ts';
-import {
-  configText,
-  harness,
-  MIN,
-  SID,
-  SLACK_IDS,
-  SLACK_TOKEN,
-  T0,
-  TW_TOKEN,
-  type Harness,
-} from './harness.ts';
+import { configText, harness, startFakePeers, MIN, T0, type Harness } from './harness.ts';
 
-const slack = new FakeSlack(SLACK_TOKEN, new Set(SLACK_IDS));
-const twilio = new FakeTwilio(SID, SID, TW_TOKEN);
-beforeAll(async () => {
-  await slack.start();
-  await twilio.start();
-});
-afterAll(async () => {
-  await slack.stop();
-  await twilio.stop();
-});
+const { slack, twilio } = startFakePeers();
 
 const THREE_LEVELS = `  - id: default
     levels:

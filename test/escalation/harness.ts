@@ -8,8 +8,9 @@ import type { TimelineEvent } from '../../src/incidents/incident.ts';
 import { createTestApp, testConfigText, TEST_KEY, type TestApp } from '../../src/server/testing.ts';
 import type { Store } from '../../src/store/store.ts';
 import { loopbackFetch } from '../fakes/loopback-fetch.ts';
-import type { FakeSlack } from '../fakes/slack.ts';
-import type { FakeTwilio } from '../fakes/twilio.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { FakeSlack } from '../fakes/slack.ts';
+import { FakeTwilio } from '../fakes/twilio.ts';
 
 /** Start of every escalation test (a Friday; alice is primary on ml-platform, bob is backup). */
 export const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -19,6 +20,21 @@ export const TW_TOKEN = 'twilio-auth-token-xyz';
 export const SLACK_TOKEN = 'xoxb-escalation-test';
 /** Slack conversation ids the fake knows. */
 export const SLACK_IDS = ['U_ALICE', 'U_BOB', 'U_CAROL', 'C_ML', 'C_DEFAULT'];
+
+/** A fake Slack and a fake Twilio for one test file: started before its tests, stopped after. */
+export function startFakePeers(): { slack: FakeSlack; twilio: FakeTwilio } {
+  const slack = new FakeSlack(SLACK_TOKEN, new Set(SLACK_IDS));
+  const twilio = new FakeTwilio(SID, SID, TW_TOKEN);
+  beforeAll(async () => {
+    await slack.start();
+    await twilio.start();
+  });
+  afterAll(async () => {
+    await slack.stop();
+    await twilio.stop();
+  });
+  return { slack, twilio };
+}
 
 const user = (id: string, phone: string, smsAfter: string) => `
   - id: ${id}

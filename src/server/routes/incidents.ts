@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { listAlerts } from '../../alerts/alert-store.ts';
-import { parseIncidentRef } from '../../incidents/incident.ts';
 import { getIncidentByNumber, getTimeline, listIncidents } from '../../incidents/incident-store.ts';
 import { incidentPriorities } from '../../incidents/priority-view.ts';
 import { acknowledgeIncident, addNote, declareIncident, resolveIncident } from '../../incidents/lifecycle.ts';
 import { SEVERITIES } from '../../incidents/severity.ts';
 import { listNoiseRows, NOISE_STATES } from '../../pipeline/noise-store.ts';
-import { VigilError } from '../../shared/errors.ts';
 import type { Db } from '../../store/db.ts';
 import type { AppContext } from '../context.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
+import { incidentNumberParam, timeParam } from './params.ts';
 import {
   alertView,
   alertViewSchema,
@@ -30,39 +29,17 @@ const csv = <T extends string>(values: readonly [T, ...T[]]) =>
     )
     .pipe(z.array(z.enum(values)).optional());
 
-const time = z
-  .string()
-  .optional()
-  .transform((s, c) => {
-    if (s === undefined) return undefined;
-    const ms = Date.parse(s);
-    if (Number.isNaN(ms)) {
-      c.addIssue({ code: 'custom', message: 'must be an RFC 3339 time, e.g. 2026-11-27T10:00:00Z' });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
 const listQuery = z.object({
   status: csv(['triggered', 'acknowledged', 'resolved'] as const).describe('Comma-separated statuses'),
   severity: csv(SEVERITIES).describe('Comma-separated severities'),
   service: z.string().optional(),
-  since: time.describe('Triggered at or after (RFC 3339)'),
-  until: time.describe('Triggered before (RFC 3339)'),
+  since: timeParam.optional().describe('Triggered at or after (RFC 3339)'),
+  until: timeParam.optional().describe('Triggered before (RFC 3339)'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   before: z.coerce.number().int().optional().describe('Only incidents with a lower number (paging)'),
 });
 
 const refParams = z.object({ ref: z.string().describe('INC-12 or 12') });
-
-function numberOf(ref: string): number {
-  const n = parseIncidentRef(ref);
-  if (n === undefined)
-    throw new VigilError('validation_failed', 'bad incident id', [
-      { field: 'params.ref', message: 'must look like INC-12 or 12' },
-    ]);
-  return n;
-}
 
 /** vigil's incident REST API under /api/v1/incidents. */
 export function incidentRoutes(ctx: AppContext): AnyRoute[] {
@@ -95,7 +72,7 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
         timeline: z.array(timelineViewSchema),
       }),
       handler: async ({ params }) => {
-        const inc = await getIncidentByNumber(ctx.store.db, numberOf(params.ref));
+        const inc = await getIncidentByNumber(ctx.store.db, incidentNumberParam(params.ref));
         const now = ctx.clock.now();
         const [alerts, timeline, prio] = await Promise.all([
           listAlerts(ctx.store.db, { incidentId: inc.id }),
@@ -155,7 +132,13 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
       handler: async ({ params, principal }) =>
         incidentView(
           await tx((db) =>
-            acknowledgeIncident(db, numberOf(params.ref), actor(principal), ctx.clock.now(), ctx.hooks),
+            acknowledgeIncident(
+              db,
+              incidentNumberParam(params.ref),
+              actor(principal),
+              ctx.clock.now(),
+              ctx.hooks,
+            ),
           ),
         ),
     }),
@@ -170,7 +153,14 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
       handler: async ({ params, principal }) =>
         incidentView(
           await tx((db) =>
-            resolveIncident(db, numberOf(params.ref), actor(principal), ctx.clock.now(), 'manual', ctx.hooks),
+            resolveIncident(
+              db,
+              incidentNumberParam(params.ref),
+              actor(principal),
+              ctx.clock.now(),
+              'manual',
+              ctx.hooks,
+            ),
           ),
         ),
     }),
@@ -186,7 +176,9 @@ export function incidentRoutes(ctx: AppContext): AnyRoute[] {
       response: incidentViewSchema,
       handler: async ({ params, body, principal }) =>
         incidentView(
-          await tx((db) => addNote(db, numberOf(params.ref), actor(principal), body.text, ctx.clock.now())),
+          await tx((db) =>
+            addNote(db, incidentNumberParam(params.ref), actor(principal), body.text, ctx.clock.now()),
+          ),
         ),
     }),
   ];

@@ -1,28 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../../../test/fakes/slack.ts';
-import { FakeTwilio } from '../../../test/fakes/twilio.ts';
-import {
-  configText,
-  harness,
-  SID,
-  SLACK_IDS,
-  SLACK_TOKEN,
-  TW_TOKEN,
-  type Harness,
-} from '../../../test/escalation/harness.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configText, harness, startFakePeers, type Harness } from '../../../test/escalation/harness.ts';
 import type { Store } from '../../store/store.ts';
 import { storeFactories } from '../../store/testing.ts';
 
-const slack = new FakeSlack(SLACK_TOKEN, new Set(SLACK_IDS));
-const twilio = new FakeTwilio(SID, SID, TW_TOKEN);
-beforeAll(async () => {
-  await slack.start();
-  await twilio.start();
-});
-afterAll(async () => {
-  await slack.stop();
-  await twilio.stop();
-});
+const { slack, twilio } = startFakePeers();
 const POLICY = `  - id: default
     levels:
       - { after_minutes: 0, notify: [schedule:ml-platform] }`;

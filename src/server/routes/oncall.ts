@@ -19,6 +19,7 @@ import { whoIsOnCall } from '../../oncall/who.ts';
 import { VigilError } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
+import { timeParam } from './params.ts';
 
 const DAY = 86_400_000;
 /** iCal feeds cover 15 days back to 180 days ahead (as Grafana OnCall's). */
@@ -26,14 +27,6 @@ const FEED_BACK_MS = 15 * DAY;
 const FEED_AHEAD_MS = 180 * DAY;
 const MAX_RANGE_MS = 366 * DAY;
 
-const time = z.string().transform((s, c) => {
-  const ms = Date.parse(s);
-  if (Number.isNaN(ms)) {
-    c.addIssue({ code: 'custom', message: 'must be an RFC 3339 time, e.g. 2026-11-27T10:00:00Z' });
-    return z.NEVER;
-  }
-  return ms;
-});
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 const shiftSchema = z.object({
@@ -164,7 +157,7 @@ export function oncallRoutes(ctx: AppContext, deps: OncallRouteOptions = {}): An
       summary: 'Who is on call in a schedule at an instant (default now), the next person and the backup',
       tag: 'oncall',
       access: 'viewer',
-      query: z.object({ schedule: z.string().min(1), at: time.optional() }),
+      query: z.object({ schedule: z.string().min(1), at: timeParam.optional() }),
       response: z.object({
         schedule: z.string(),
         at: z.string(),
@@ -200,7 +193,7 @@ export function oncallRoutes(ctx: AppContext, deps: OncallRouteOptions = {}): An
       tag: 'oncall',
       access: 'viewer',
       params: idParams,
-      query: z.object({ from: time.optional(), to: time.optional() }),
+      query: z.object({ from: timeParam.optional(), to: timeParam.optional() }),
       response: z.object({
         schedule: z.string(),
         from: z.string(),
@@ -226,7 +219,7 @@ export function oncallRoutes(ctx: AppContext, deps: OncallRouteOptions = {}): An
       tag: 'oncall',
       access: 'viewer',
       params: idParams,
-      query: z.object({ from: time.optional(), to: time.optional() }),
+      query: z.object({ from: timeParam.optional(), to: timeParam.optional() }),
       response: z.object({ overrides: z.array(overrideSchema) }),
       handler: async ({ params, query }) => {
         const def = catalog.schedule(params.id);
@@ -245,8 +238,8 @@ export function oncallRoutes(ctx: AppContext, deps: OncallRouteOptions = {}): An
         kind: z.enum(['replace', 'take_over', 'add', 'remove']).optional(),
         user: z.string().min(1).max(128).optional(),
         replaces: z.string().min(1).max(128).optional(),
-        start: time,
-        end: time,
+        start: timeParam,
+        end: timeParam,
         note: z.string().max(1000).optional(),
       }),
       response: overrideSchema,

@@ -19,17 +19,9 @@ import { VigilError, formatIssues, type FieldIssue } from '../../shared/errors.t
 import type { Db } from '../../store/db.ts';
 import type { AppContext } from '../context.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
+import { timeParam } from './params.ts';
 
 const STATES = ['pending', 'active', 'expired'] as const;
-
-const time = z.string().transform((s, c) => {
-  const ms = Date.parse(s);
-  if (Number.isNaN(ms)) {
-    c.addIssue({ code: 'custom', message: 'must be an RFC 3339 time, e.g. 2026-11-27T10:00:00Z' });
-    return z.NEVER;
-  }
-  return ms;
-});
 
 const matcherSchema = z.object({
   name: z.string(),
@@ -182,8 +174,8 @@ const v2Query = z.object({
 const v2Body = z.object({
   id: z.string().optional(),
   matchers: z.array(matcherSchema),
-  startsAt: time.optional(),
-  endsAt: time,
+  startsAt: timeParam.optional(),
+  endsAt: timeParam,
   createdBy: z.string().default(''),
   comment: z.string().default(''),
 });
@@ -209,8 +201,8 @@ const v1Body = z
     matchers: z
       .array(z.union([z.string(), matcherSchema]))
       .describe('Matcher objects, or matcher text such as instance=~"gpu-.*"'),
-    startsAt: time.optional().describe('Default now; a past start is clamped to now'),
-    endsAt: time.optional(),
+    startsAt: timeParam.optional().describe('Default now; a past start is clamped to now'),
+    endsAt: timeParam.optional(),
     duration: z.string().optional().describe('Instead of endsAt: e.g. 2h, 30m'),
     createdBy: z.string().optional().describe('Default: the caller'),
     comment: z.string().default(''),
