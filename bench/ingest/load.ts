@@ -11,6 +11,12 @@ export interface LoadResult {
   notifyP50Ms: number;
   notifyP99Ms: number;
   notifyMaxMs: number;
+  /**
+   * Accept → first notification for the first alert of each group only: the one figure that
+   * group_wait alone bounds (later alerts of a group wait for its next group_interval tick).
+   */
+  firstOfGroupP50Ms: number;
+  firstOfGroupP99Ms: number;
 }
 
 /** The shape of one run: how many alerts, in which batches, over how many connections and groups. */
@@ -95,6 +101,7 @@ export async function runLoad(
   const u = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: shape.connections });
   const sentAt = new Map<string, number>();
+  const firstOfGroup = new Map<string, string>();
   const post = (payload: string): Promise<number> =>
     new Promise((resolve, reject) => {
       const req = http.request(
@@ -138,10 +145,13 @@ export async function runLoad(
       for (let i = start; i < Math.min(start + shape.batch, shape.total); i++) {
         const id = `${runId}-i${i}`;
         ids.push(id);
+        const group = `${i % 20}/${i % shape.groups}`;
+        if (!firstOfGroup.has(group)) firstOfGroup.set(group, id);
         alerts.push({
           labels: {
             alertname: `Alert${i % 20}`,
-            service: `svc${i % shape.groups}`,
+            // Per run, so the measured run starts with no groups (the warm-up's are other groups).
+            service: `${runId}-svc${i % shape.groups}`,
             severity: 'critical',
             instance: id,
           },
@@ -172,6 +182,9 @@ export async function runLoad(
   const lat = seen()
     .map(([k, t]) => t - (sentAt.get(k) ?? t))
     .sort((a, b) => a - b);
+  const firsts = [...firstOfGroup.values()]
+    .map((id) => (receiver.firstSeen.get(id) ?? Number.POSITIVE_INFINITY) - (sentAt.get(id) ?? 0))
+    .sort((a, b) => a - b);
   const seconds = (t1 - t0) / 1000;
   return {
     accepted: ok,
@@ -183,5 +196,7 @@ export async function runLoad(
     notifyP50Ms: percentile(lat, 0.5),
     notifyP99Ms: percentile(lat, 0.99),
     notifyMaxMs: lat.at(-1) ?? Number.NaN,
+    firstOfGroupP50Ms: percentile(firsts, 0.5),
+    firstOfGroupP99Ms: percentile(firsts, 0.99),
   };
 }

@@ -55,8 +55,21 @@ function stopper(child: ChildProcess, dir: string): () => Promise<void> {
 
 const KEY = 'bench-integration-key-000000000';
 
+/** The grouping timers both servers run with (Alertmanager duration syntax). */
+export interface RouteTimers {
+  groupWait: string;
+  groupInterval: string;
+}
+
+/** The bench's default route timers: group_wait 100 ms, group_interval 1 s. */
+export const DEFAULT_TIMERS: RouteTimers = { groupWait: '100ms', groupInterval: '1s' };
+
 /** Starts vigil on a fresh SQLite data dir with a route like the Alertmanager bench config. */
-export async function startVigil(receiverPort: number, extraArgs: string[] = []): Promise<ServerUnderTest> {
+export async function startVigil(
+  receiverPort: number,
+  extraArgs: string[] = [],
+  timers: RouteTimers = DEFAULT_TIMERS,
+): Promise<ServerUnderTest> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-'));
   const port = await freePort();
   fs.writeFileSync(
@@ -69,8 +82,8 @@ export async function startVigil(receiverPort: number, extraArgs: string[] = [])
       'route:',
       '  receiver: hook',
       '  group_by: [alertname, service]',
-      '  group_wait: 100ms',
-      '  group_interval: 1s',
+      `  group_wait: ${timers.groupWait}`,
+      `  group_interval: ${timers.groupInterval}`,
       '  repeat_interval: 1h',
       '  channels: [hook]',
       '',
@@ -112,7 +125,10 @@ export async function startVigil(receiverPort: number, extraArgs: string[] = [])
 }
 
 /** Starts Debian's prometheus-alertmanager with the equivalent route, clustering off. */
-export async function startAlertmanager(receiverPort: number): Promise<ServerUnderTest> {
+export async function startAlertmanager(
+  receiverPort: number,
+  timers: RouteTimers = DEFAULT_TIMERS,
+): Promise<ServerUnderTest> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'am-bench-'));
   const port = await freePort();
   fs.writeFileSync(
@@ -121,8 +137,8 @@ export async function startAlertmanager(receiverPort: number): Promise<ServerUnd
       'route:',
       '  receiver: hook',
       "  group_by: ['alertname', 'service']",
-      '  group_wait: 100ms',
-      '  group_interval: 1s',
+      `  group_wait: ${timers.groupWait}`,
+      `  group_interval: ${timers.groupInterval}`,
       '  repeat_interval: 1h',
       'receivers:',
       '  - name: hook',

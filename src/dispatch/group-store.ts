@@ -44,6 +44,31 @@ export async function loadGroups(db: Db, keys: readonly string[]): Promise<Map<s
   return out;
 }
 
+/** Where a group's timer stands: what ingest needs to arm it. */
+export type GroupTimer = Pick<GroupRow, 'groupKey' | 'routeId' | 'createdAt' | 'lastFlushAt'>;
+
+/**
+ * Loads only the timer columns of groups by key: ingest touches hundreds of groups per batch and
+ * has no use for their notification logs (which list every notified fingerprint).
+ */
+export async function loadGroupTimers(db: Db, keys: readonly string[]): Promise<Map<string, GroupTimer>> {
+  const out = new Map<string, GroupTimer>();
+  if (keys.length === 0) return out;
+  const rows = await db
+    .selectFrom('alert_groups')
+    .select(['group_key', 'route_id', 'created_at', 'last_flush_at'])
+    .where('group_key', 'in', [...keys])
+    .execute();
+  for (const r of rows)
+    out.set(r.group_key, {
+      groupKey: r.group_key,
+      routeId: r.route_id,
+      createdAt: r.created_at,
+      lastFlushAt: r.last_flush_at ?? undefined,
+    });
+  return out;
+}
+
 /** Creates the groups that do not exist yet (a new group starts its group_wait now). */
 export async function createGroups(
   db: Db,

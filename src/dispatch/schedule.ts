@@ -3,7 +3,7 @@ import { scheduleJobs, type NewJob } from '../engine/jobs.ts';
 import { nextFlushAt } from '../pipeline/group-timer.ts';
 import type { RouteNode } from '../pipeline/routing.ts';
 import type { Db } from '../store/db.ts';
-import { createGroups, loadGroups } from './group-store.ts';
+import { createGroups, loadGroupTimers } from './group-store.ts';
 
 /** The job kind that runs one aggregation group's flush. */
 export const GROUP_FLUSH_JOB = 'group.flush';
@@ -52,7 +52,7 @@ export async function armGroupTimers(
     creating.map((k) => ({ groupKey: k, routeId: routeIdOf(k) })),
     now,
   );
-  const groups = await loadGroups(db, keys);
+  const groups = await loadGroupTimers(db, keys);
   const jobs: NewJob[] = [];
   for (const [key, members] of byGroup) {
     const g = groups.get(key);

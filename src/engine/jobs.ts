@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { chunk, type Db } from '../store/db.ts';
+import { chunk, execRaw, valuesList, type Db } from '../store/db.ts';
 import type { Dialect } from '../store/store.ts';
 import type { JobsTable } from '../store/schema.ts';
 
@@ -19,8 +19,14 @@ export type OnConflict =
   | 'keep'
   /** Move the existing job to the new time and payload. */
   | 'replace'
-  /** Move it only if the new time is later (e.g. "resolve check at the latest endsAt"). */
-  | 'later';
+  /** Move it only if the new time is later. */
+  | 'later'
+  /**
+   * Move it only if the new time is earlier (e.g. "resolve check no later than this endsAt": the
+   * check re-arms itself when it finds alerts still firing, so ingest writes nothing while
+   * Prometheus keeps pushing endsAt forward).
+   */
+  | 'earlier';
 
 /** A job to schedule: `key` makes scheduling idempotent (one row per key). */
 export interface NewJob {
@@ -70,43 +76,31 @@ export async function scheduleJobs(
   onConflict: OnConflict = 'keep',
 ): Promise<void> {
   const unique = [...new Map(jobs.map((j) => [j.key, j])).values()];
-  for (const part of chunk(unique, 100)) {
-    await db
-      .insertInto('jobs')
-      .values(
-        part.map((job) => ({
-          kind: job.kind,
-          key: job.key,
-          run_at: job.runAt,
-          payload: JSON.stringify(job.payload ?? {}),
-          status: 'pending',
-          attempts: 0,
-          created_at: now,
-        })),
-      )
-      .onConflict((oc) => {
-        const upd = oc.column('key').doUpdateSet((eb) => ({
-          status: 'pending',
-          run_at: eb.ref('excluded.run_at'),
-          payload: eb.ref('excluded.payload'),
-          attempts: 0,
-          locked_by: null,
-          locked_until: null,
-        }));
-        if (onConflict === 'keep') return upd.where('jobs.status', 'in', ['done', 'cancelled']);
-        if (onConflict === 'later') {
-          return upd.where((eb) =>
-            eb.or([
-              eb('jobs.status', 'in', ['done', 'cancelled']),
-              eb('jobs.run_at', '<', eb.ref('excluded.run_at')),
-            ]),
-          );
-        }
-        return upd;
-      })
-      .execute();
+  // Written by hand: ingest arms hundreds of timers per transaction, and building this statement
+  // with the query builder cost more than running it.
+  const when = CONFLICT_WHERE[onConflict];
+  for (const part of chunk(unique, 200)) {
+    const params: unknown[] = [];
+    for (const job of part)
+      params.push(job.kind, job.key, job.runAt, JSON.stringify(job.payload ?? {}), 'pending', 0, now);
+    await execRaw(
+      db,
+      `insert into jobs (kind, key, run_at, payload, status, attempts, created_at) values ${valuesList(part.length, 7)}
+       on conflict (key) do update set status = 'pending', run_at = excluded.run_at, payload = excluded.payload,
+         attempts = 0, locked_by = null, locked_until = null${when ? ` where ${when}` : ''}`,
+      params,
+    );
   }
 }
+
+const FINISHED = "jobs.status in ('done', 'cancelled')";
+/** When an existing row with the same key is re-armed, per `OnConflict`. */
+const CONFLICT_WHERE: Record<OnConflict, string | undefined> = {
+  keep: FINISHED,
+  replace: undefined,
+  later: `${FINISHED} or jobs.run_at < excluded.run_at`,
+  earlier: `${FINISHED} or jobs.run_at > excluded.run_at`,
+};
 
 /** Cancels pending jobs by exact key or by key prefix (e.g. every escalation step of an incident). */
 export async function cancelJobs(

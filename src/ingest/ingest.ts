@@ -206,7 +206,8 @@ export async function ingestAlerts(
     await armGroupTimers(db, [...merged, ...joined], (k) => routeIds.get(k) ?? '0', opts.tree, now);
   }
 
-  // A durable check at the latest endsAt of each incident's firing alerts.
+  // A durable check no later than the latest endsAt of each incident's firing alerts; the check
+  // re-arms itself at the then-latest endsAt while alerts still fire.
   const checkAt = new Map<number, number>();
   for (const a of [...merged, ...joined]) {
     if (a.incidentId !== null && a.endsAt > now && a.endsAt < FOREVER) {
@@ -220,12 +221,42 @@ export async function ingestAlerts(
       runAt: at,
       payload: { incidentId: id },
     }));
-    await scheduleJobs(db, checks, now, 'later');
+    await scheduleJobs(db, checks, now, 'earlier');
   }
   const resolved = opts.autoResolve
     ? await resolveIfAllEnded(db, [...resolveCandidates], now, opts.hooks)
     : [];
   return { stored: merged.length, opened, resolved, touched: [...touched] };
+}
+
+/**
+ * The resolve check of an incident: resolves it when all its alerts have ended by `now`, or else
+ * re-arms the check at the latest endsAt of its firing alerts (ingest only ever moves the check
+ * earlier, so a check that finds alerts still firing is the normal case, not an error).
+ */
+export async function resolveCheck(
+  db: Db,
+  incidentId: number,
+  now: number,
+  hooks: readonly IncidentHooks[] = [],
+): Promise<void> {
+  const resolved = await resolveIfAllEnded(db, [incidentId], now, hooks);
+  if (resolved.length > 0) return;
+  const row = await db
+    .selectFrom('alerts')
+    .select((eb) => eb.fn.max('ends_at').as('at'))
+    .where('incident_id', '=', incidentId)
+    .where('ends_at', '>', now)
+    .where('ends_at', '<', FOREVER)
+    .executeTakeFirst();
+  const at = row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+  if (at !== undefined)
+    await scheduleJobs(
+      db,
+      [{ kind: RESOLVE_CHECK_JOB, key: `resolve-check:${incidentId}`, runAt: at, payload: { incidentId } }],
+      now,
+      'replace',
+    );
 }
 
 /**

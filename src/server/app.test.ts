@@ -215,6 +215,32 @@ describe.each(storeFactories())('spine over HTTP on $name', (factory) => {
     );
   });
 
+  it('keeps an incident open while re-sends push endsAt forward, and resolves at the last endsAt', async () => {
+    const post = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v2/alerts',
+        headers: key,
+        payload: [{ labels: { alertname: 'Resent', service: 's' } }],
+      });
+    await post(); // endsAt = now + 5 min (resolve_timeout)
+    t.clock.advance(3 * 60_000);
+    await post(); // endsAt = now + 5 min = 8 min after the first post
+    const viewer = await t.token('viewer');
+    const status = async (): Promise<string> =>
+      (await t.app.inject({ method: 'GET', url: '/api/v1/incidents/INC-1', headers: auth(viewer) })).json()
+        .status as string;
+    t.clock.advance(2 * 60_000 + 1); // past the first endsAt: the check runs and re-arms
+    expect(await t.worker.runDue()).toBeGreaterThanOrEqual(1);
+    expect(await status()).toBe('triggered');
+    t.clock.advance(2 * 60_000); // 7 min: still before the second endsAt
+    await t.worker.runDue();
+    expect(await status()).toBe('triggered');
+    t.clock.advance(60_000); // 8 min + 1 ms: past the second endsAt
+    expect(await t.worker.runDue()).toBeGreaterThanOrEqual(1);
+    expect(await status()).toBe('resolved');
+  });
+
   it('reads Alertmanager webhook v4 and the generic format', async () => {
     const wh = await t.app.inject({
       method: 'POST',

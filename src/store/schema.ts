@@ -29,6 +29,7 @@ export interface AlertEventsTable {
   status: string;
   starts_at: number;
   ends_at: number;
+  /** Empty: a version's labels are its fingerprint's, kept once in `alerts` (older rows may hold them). */
   labels: string;
   annotations: string;
   source: string;
