@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/store.ts';
-import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
 import type { Channel, ChannelPayload } from './channels/index.ts';
-import type { FallbackSpec } from './outbox.ts';
-import { notifyDb, type NotifyOutboxTable } from './outbox-tables.ts';
+import { claimHeads, dueHeads, type Claimed } from './outbox-claim.ts';
+import { recordOutcomes, type RecordContext, type SendResult } from './outbox-record.ts';
+import { notifyDb } from './outbox-tables.ts';
 import type { DeliveryOutcome, FetchLike } from './types.ts';
-import type { Selectable } from 'kysely';
-
-type Row = Selectable<NotifyOutboxTable>;
 
 /** What one outbox pass needs. Everything stateful is in the store; nothing is kept between passes. */
 export interface OutboxPassOptions {
@@ -26,9 +23,9 @@ export interface OutboxPassOptions {
   /** How long a claim is held before another pass may take it over (default 60 s). */
   leaseMs?: number;
   retry?: RetryPolicy;
-  /** Most sends in one pass (default 1000). */
+  /** Most rows claimed, and so sent, in one pass (default 1000). */
   maxSends?: number;
-  /** Most destinations worked on at once (default 16). */
+  /** Most sends in flight at once, each to a different destination (default 16). */
   concurrency?: number;
 }
 
@@ -41,279 +38,176 @@ export interface OutboxPassResult {
   fallbacks: number;
 }
 
-const ACTIVE = ['pending', 'sending'] as const;
-
 /**
  * Claims due notifications, sends them and records the outcome — one idempotent pass, safe to
  * run again at any time, after a crash, or from several processes at once:
  *
  * - Each destination is a queue: only its head (oldest due, unfinished row) is ever sent, so order
  *   is kept per destination; a head waiting for its retry blocks only its own destination.
- * - Destinations are worked on concurrently, each in its own chain, so a slow or dead endpoint
- *   (bounded by the channel timeout) never delays the others.
+ * - The heads of all due destinations are read in one query and claimed in one transaction
+ *   (pacing slots, Retry-After pauses, leases); up to `concurrency` sends run at once, so a slow
+ *   or dead endpoint (bounded by the channel timeout) never delays the others.
+ * - Outcomes that complete in the same event-loop turn are recorded together in one transaction,
+ *   which also claims the next head of each destination that finished (its chain continues in
+ *   this pass, one message in flight per destination). Recording never waits for other sends.
  * - A claim is a lease in the row (`status = sending`, `lease_until`); a crashed pass's rows become
- *   claimable again when the lease expires, and are sent again — the "at most one duplicate".
+ *   claimable again when the lease expires, and are sent again — the "at most one duplicate" for
+ *   the sends in flight. A claimed row that could not start its send well within its lease is
+ *   released unsent.
  * - 5xx / timeouts / connection errors back off exponentially with full jitter; 429 honours
  *   Retry-After (and pauses the destination); other 4xx fail permanently and go to the fallback.
  */
 export async function runOutboxPass(opts: OutboxPassOptions): Promise<OutboxPassResult> {
-  const o = {
+  const ctx: RecordContext = {
+    dialect: opts.store.dialect,
+    channels: opts.channels,
     owner: opts.owner ?? randomUUID(),
-    random: opts.random ?? Math.random,
     leaseMs: opts.leaseMs ?? 60_000,
     retry: opts.retry ?? DEFAULT_RETRY,
-    maxSends: opts.maxSends ?? 1000,
-    fetch: opts.fetch ?? ((input: string, init: RequestInit) => fetch(input, init)),
+    random: opts.random ?? Math.random,
   };
-  const result: OutboxPassResult = { sent: 0, delivered: 0, retrying: 0, failed: 0, fallbacks: 0 };
-  const heads = await dueHeads(opts.store, opts.clock.now());
-  // Work items: a head row, or a destination whose head is read when its turn comes (fallbacks).
-  const queue: (Row | string)[] = [...heads];
-  const worker = async (): Promise<void> => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-      let row: Row | undefined =
-        typeof item === 'string' ? await headOf(opts.store, item, opts.clock.now()) : item;
-      while (row && result.sent < o.maxSends) {
-        const claimed = await claim(opts, o.owner, o.leaseMs, row);
-        if (!claimed) break;
-        result.sent++;
-        const fallbackDestination = await deliver(opts, o, claimed, result);
-        if (fallbackDestination) queue.push(fallbackDestination);
-        row = await headOf(opts.store, row.destination, opts.clock.now());
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 16) }, worker));
-  return result;
-}
-
-function activeAndDue(now: number) {
-  return sql<boolean>`o.status in ('pending', 'sending') and o.scheduled_at <= ${now} and not exists (
-    select 1 from notify_outbox p where p.destination = o.destination
-      and p.status in ('pending', 'sending') and p.scheduled_at <= ${now}
-      and (p.scheduled_at < o.scheduled_at or (p.scheduled_at = o.scheduled_at and p.id < o.id)))`;
-}
-
-/** The head row of every destination that has one due. */
-async function dueHeads(store: Store, now: number): Promise<Row[]> {
-  return notifyDb(store)
-    .selectFrom('notify_outbox as o')
-    .selectAll('o')
-    .where(activeAndDue(now))
-    .orderBy('o.id')
-    .execute();
-}
-
-async function headOf(store: Store, destination: string, now: number): Promise<Row | undefined> {
-  return notifyDb(store)
-    .selectFrom('notify_outbox as o')
-    .selectAll('o')
-    .where('o.destination', '=', destination)
-    .where(activeAndDue(now))
-    .executeTakeFirst();
-}
-
-/** Takes the pacing slot and the row's lease; returns the claimed row or undefined. */
-async function claim(
-  opts: OutboxPassOptions,
-  owner: string,
-  leaseMs: number,
-  row: Row,
-): Promise<Row | undefined> {
+  const maxSends = opts.maxSends ?? 1000;
+  const db = notifyDb(opts.store);
   const now = opts.clock.now();
-  if (row.next_attempt_at > now || (row.status === 'sending' && (row.lease_until ?? 0) > now))
-    return undefined;
-  const db = notifyDb(opts.store);
-  const channel = opts.channels.get(row.channel_id);
-  const interval = channel?.minIntervalMs ?? 0;
-  if (interval === 0) {
-    // No pacing for this channel: only a Retry-After pause can hold it, and reading that is enough
-    // (a write per message would cost a commit each).
-    const pause = await db
-      .selectFrom('notify_destinations')
-      .select('next_allowed_at')
-      .where('destination', '=', row.destination)
-      .executeTakeFirst();
-    if (pause && pause.next_allowed_at > now) return undefined;
-  } else {
-    await db
-      .insertInto('notify_destinations')
-      .values({ destination: row.destination, next_allowed_at: 0 })
-      .onConflict((oc) => oc.column('destination').doNothing())
-      .execute();
-    const slot = await db
-      .updateTable('notify_destinations')
-      .set({ next_allowed_at: now + interval })
-      .where('destination', '=', row.destination)
-      .where('next_allowed_at', '<=', now)
-      .executeTakeFirst();
-    if (Number(slot.numUpdatedRows) !== 1) return undefined;
-  }
-  const res = await db
-    .updateTable('notify_outbox')
-    .set((eb) => ({
-      status: 'sending',
-      lease_owner: owner,
-      lease_until: now + leaseMs,
-      attempts: eb('attempts', '+', 1),
-    }))
-    .where('id', '=', row.id)
-    .where('status', 'in', [...ACTIVE])
-    .where('next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) return undefined;
-  return {
-    ...row,
-    status: 'sending',
-    lease_owner: owner,
-    lease_until: now + leaseMs,
-    attempts: row.attempts + 1,
-  };
+  const heads = maxSends > 0 ? await dueHeads(db, now, maxSends) : [];
+  const first =
+    heads.length > 0
+      ? await db.transaction().execute((trx) => claimHeads(trx, ctx, heads, now, maxSends))
+      : [];
+  const pass = new Pass(opts, ctx, maxSends);
+  return first.length > 0 ? pass.run(first) : pass.result;
 }
 
-async function deliver(
-  opts: OutboxPassOptions,
-  o: { owner: string; random: () => number; retry: RetryPolicy; fetch: FetchLike },
-  row: Row,
-  result: OutboxPassResult,
-): Promise<string | undefined> {
-  const db = notifyDb(opts.store);
-  const channel = opts.channels.get(row.channel_id);
-  let outcome: DeliveryOutcome;
-  if (!channel) {
-    outcome = { kind: 'permanent', error: `channel ${row.channel_id} is not configured` };
-  } else {
-    const ref =
-      row.event === 'triggered'
-        ? undefined
-        : await db
-            .selectFrom('notify_refs')
-            .select('ref')
-            .where('incident', '=', row.incident)
-            .where('channel_id', '=', row.channel_id)
-            .where('target', '=', row.target ?? '')
-            .executeTakeFirst();
-    outcome = await channel.send(JSON.parse(row.payload) as ChannelPayload, row.target ?? undefined, {
-      fetch: o.fetch,
-      timeoutMs: channel.timeoutMs,
-      now: opts.clock.now(),
-      key: row.key,
-      ref: ref?.ref,
+/**
+ * One pass's sends and records: a queue of claimed rows, at most `concurrency` sends in flight,
+ * and a recorder that flushes every outcome gathered so far on the next event-loop turn (one
+ * transaction per flush, one flush at a time; outcomes arriving meanwhile go into the next).
+ */
+class Pass {
+  readonly result: OutboxPassResult = { sent: 0, delivered: 0, retrying: 0, failed: 0, fallbacks: 0 };
+  private readonly queue: Claimed[] = [];
+  private readonly finished: SendResult[] = [];
+  private readonly released: Claimed[] = [];
+  private readonly concurrency: number;
+  private readonly fetch: FetchLike;
+  private active = 0;
+  private claimed = 0;
+  private flush: 'idle' | 'scheduled' | 'running' = 'idle';
+  private failure: { error: unknown } | undefined;
+  private settle: { resolve: (r: OutboxPassResult) => void; reject: (e: unknown) => void } | undefined;
+
+  constructor(
+    private readonly opts: OutboxPassOptions,
+    private readonly ctx: RecordContext,
+    private readonly maxSends: number,
+  ) {
+    this.concurrency = Math.max(1, opts.concurrency ?? 16);
+    this.fetch = opts.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
+  }
+
+  run(first: readonly Claimed[]): Promise<OutboxPassResult> {
+    return new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+      this.claimed = first.length;
+      this.queue.push(...first);
+      this.pump();
     });
   }
-  const now = opts.clock.now();
-  const error = outcome.kind === 'delivered' ? null : (channel?.redact(outcome.error) ?? outcome.error);
-  const giveUp =
-    outcome.kind === 'permanent' || (outcome.kind === 'retryable' && row.attempts >= o.retry.maxAttempts);
-  let fallbackDestination: string | undefined;
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('notify_attempts')
-      .values({
-        notification_id: row.id,
-        incident: row.incident,
-        at: now,
-        outcome: outcome.kind,
-        http_status: outcome.status ?? null,
-        error,
-        owner: o.owner,
-      })
-      .execute();
-    const mine = trx.updateTable('notify_outbox').where('id', '=', row.id).where('lease_owner', '=', o.owner);
-    if (outcome.kind === 'delivered') {
-      result.delivered++;
-      await mine
-        .set({
-          status: 'delivered',
-          finished_at: now,
-          lease_owner: null,
-          lease_until: null,
-          last_status: outcome.status ?? null,
-          last_error: null,
-        })
-        .execute();
-      if (outcome.ref && row.event === 'triggered') {
-        await trx
-          .insertInto('notify_refs')
-          .values({
-            incident: row.incident,
-            channel_id: row.channel_id,
-            target: row.target ?? '',
-            ref: outcome.ref,
-            created_at: now,
-          })
-          .onConflict((oc) => oc.columns(['incident', 'channel_id', 'target']).doNothing())
-          .execute();
+
+  /** Starts sends while there is room; a row whose lease would not cover its send is released. */
+  private pump(): void {
+    while (!this.failure && this.active < this.concurrency) {
+      const c = this.queue.shift();
+      if (!c) break;
+      const startedAt = this.opts.clock.now();
+      const timeoutMs = this.opts.channels.get(c.row.channel_id)?.timeoutMs ?? 0;
+      if (startedAt > c.claimedAt + Math.max(0, this.ctx.leaseMs - timeoutMs) / 2) {
+        this.released.push(c);
+        this.scheduleFlush();
+        continue;
       }
-    } else if (giveUp) {
-      result.failed++;
-      await mine
-        .set({
-          status: 'failed',
-          finished_at: now,
-          lease_owner: null,
-          lease_until: null,
-          last_status: outcome.status ?? null,
-          last_error: error,
-        })
-        .execute();
-      if (row.fallback) {
-        const fb = JSON.parse(row.fallback) as FallbackSpec;
-        const ins = await trx
-          .insertInto('notify_outbox')
-          .values({
-            key: `${row.key}:fallback`,
-            incident: row.incident,
-            event: row.event,
-            user_id: row.user_id,
-            channel_id: fb.channelId,
-            channel_type: fb.channelType,
-            target: fb.target ?? null,
-            destination: fb.destination,
-            payload: JSON.stringify(fb.payload),
-            fallback: null,
-            status: 'pending',
-            scheduled_at: now,
-            next_attempt_at: now,
-            attempts: 0,
-            created_at: now,
-          })
-          .onConflict((oc) => oc.column('key').doNothing())
-          .executeTakeFirst();
-        if (Number(ins.numInsertedOrUpdatedRows ?? 0) > 0) {
-          result.fallbacks++;
-          fallbackDestination = fb.destination;
-        }
-      }
-    } else {
-      result.retrying++;
-      const retryAfterMs = outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined;
-      const wait = Math.max(backoffMs(row.attempts, o.retry, o.random), retryAfterMs ?? 0);
-      await mine
-        .set({
-          status: 'pending',
-          next_attempt_at: now + wait,
-          lease_owner: null,
-          lease_until: null,
-          last_status: outcome.status ?? null,
-          last_error: error,
-        })
-        .execute();
-      if (retryAfterMs) {
-        // Pause the whole destination (the row may not exist yet for unpaced channels).
-        await trx
-          .insertInto('notify_destinations')
-          .values({ destination: row.destination, next_allowed_at: now + retryAfterMs })
-          .onConflict((oc) =>
-            oc
-              .column('destination')
-              .doUpdateSet({ next_allowed_at: now + retryAfterMs })
-              .where('notify_destinations.next_allowed_at', '<', now + retryAfterMs),
-          )
-          .execute();
-      }
+      this.active++;
+      this.result.sent++;
+      void this.send(c).then((outcome) => {
+        this.active--;
+        this.finished.push({ claimed: c, outcome, startedAt });
+        this.scheduleFlush();
+        this.pump();
+      });
     }
-  });
-  return fallbackDestination;
+    this.settleIfDone();
+  }
+
+  private async send(c: Claimed): Promise<DeliveryOutcome> {
+    const row = c.row;
+    const channel = this.opts.channels.get(row.channel_id);
+    if (!channel) return { kind: 'permanent', error: `channel ${row.channel_id} is not configured` };
+    let payload: ChannelPayload;
+    try {
+      payload = JSON.parse(row.payload) as ChannelPayload;
+    } catch {
+      return { kind: 'permanent', error: 'stored payload is not valid JSON' };
+    }
+    try {
+      return await channel.send(payload, row.target ?? undefined, {
+        fetch: this.fetch,
+        timeoutMs: channel.timeoutMs,
+        now: this.opts.clock.now(),
+        key: row.key,
+        ref: c.ref,
+      });
+    } catch (err) {
+      // Adapters never throw by contract; if one does, the attempt is logged and retried.
+      return { kind: 'retryable', error: `send failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flush !== 'idle') return;
+    this.flush = 'scheduled';
+    setImmediate(() => void this.record());
+  }
+
+  /** Records everything gathered so far in one transaction; queues the follow-on heads it claimed. */
+  private async record(): Promise<void> {
+    this.flush = 'running';
+    const finished = this.finished.splice(0);
+    const released = this.released.splice(0);
+    const budget = this.failure ? 0 : this.maxSends - this.claimed;
+    const now = this.opts.clock.now();
+    try {
+      const r = await notifyDb(this.opts.store)
+        .transaction()
+        .execute((trx) => recordOutcomes(trx, this.ctx, finished, released, now, budget));
+      this.result.delivered += r.delivered;
+      this.result.retrying += r.retrying;
+      this.result.failed += r.failed;
+      this.result.fallbacks += r.fallbacks;
+      this.claimed += r.followOns.length;
+      this.queue.push(...r.followOns);
+    } catch (error) {
+      // The store failed: send nothing more; give back what was not sent (best effort, else the
+      // leases expire) and record what is still in flight, then fail the pass.
+      this.failure ??= { error };
+      this.released.push(...this.queue.splice(0));
+    } finally {
+      this.flush = 'idle';
+      if (this.finished.length > 0 || this.released.length > 0) this.scheduleFlush();
+      this.pump();
+    }
+  }
+
+  private settleIfDone(): void {
+    const busy =
+      this.active > 0 ||
+      this.queue.length > 0 ||
+      this.flush !== 'idle' ||
+      this.finished.length > 0 ||
+      this.released.length > 0;
+    if (busy || !this.settle) return;
+    const { resolve, reject } = this.settle;
+    this.settle = undefined;
+    if (this.failure) reject(this.failure.error);
+    else resolve(this.result);
+  }
 }

@@ -24,8 +24,10 @@ export interface OutboxRunnerOptions {
  * The shell-side loop that delivers the outbox: it runs `runOutboxPass` again and again, with
  * no state of its own (everything is in the store). Whoever enqueues notifications calls
  * `poke()` after the commit, so delivery starts within milliseconds; between pokes it waits at
- * most `idleMs`, which bounds the lateness of rows that become due by time. A pass that sent
- * something is followed by another at once (the next head of each destination).
+ * most `idleMs`, which bounds the lateness of rows that become due by time. A pass continues
+ * each destination's chain itself (a recorded head's successor is claimed in the same
+ * transaction); a pass that sent something is followed by another at once, which picks up what
+ * was left beyond `maxSends` or became due meanwhile.
  */
 export class OutboxRunner {
   private stopped = true;
