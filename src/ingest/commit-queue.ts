@@ -1,13 +1,15 @@
 import type { Alert } from '../alerts/alert.ts';
 import { VigilError } from '../shared/errors.ts';
-import type { IngestOutcome } from './ingest.ts';
 
-/** Commits one merged batch in one transaction (the ingest transaction). */
-export type CommitFn = (alerts: readonly Alert[]) => Promise<IngestOutcome>;
+/**
+ * Commits one merged batch in one transaction; `requests` is how many requests share it (a
+ * request alone in its commit had no concurrent traffic).
+ */
+export type CommitFn<R> = (alerts: readonly Alert[], requests: number) => Promise<R>;
 
-interface Waiting {
+interface Waiting<R> {
   alerts: readonly Alert[];
-  resolve: (o: IngestOutcome) => void;
+  resolve: (o: R) => void;
   reject: (e: unknown) => void;
 }
 
@@ -27,15 +29,15 @@ export interface CommitQueueOptions {
  * `overloaded` (HTTP 503 with Retry-After) instead of letting memory grow without bound; the sender
  * (Prometheus, Alertmanager) retries.
  */
-export class CommitQueue {
-  private readonly waiting: Waiting[] = [];
+export class CommitQueue<R> {
+  private readonly waiting: Waiting<R>[] = [];
   private queued = 0;
   private draining = false;
   private readonly maxBatch: number;
   private readonly maxQueued: number;
 
   constructor(
-    private readonly commit: CommitFn,
+    private readonly commit: CommitFn<R>,
     opts: CommitQueueOptions = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 4096;
@@ -48,7 +50,7 @@ export class CommitQueue {
   }
 
   /** Queues alerts for the next commit; resolves once they are committed. */
-  submit(alerts: readonly Alert[]): Promise<IngestOutcome> {
+  submit(alerts: readonly Alert[]): Promise<R> {
     if (this.queued + alerts.length > this.maxQueued) {
       return Promise.reject(
         new VigilError(
@@ -72,19 +74,22 @@ export class CommitQueue {
   private async drain(): Promise<void> {
     try {
       while (this.waiting.length > 0) {
-        const batch: Waiting[] = [];
+        const batch: Waiting<R>[] = [];
         let n = 0;
         while (
           this.waiting.length > 0 &&
           (batch.length === 0 || n + (this.waiting[0]?.alerts.length ?? 0) <= this.maxBatch)
         ) {
-          const w = this.waiting.shift() as Waiting;
+          const w = this.waiting.shift() as Waiting<R>;
           batch.push(w);
           n += w.alerts.length;
         }
         this.queued -= n;
         try {
-          const outcome = await this.commit(batch.flatMap((w) => w.alerts));
+          const outcome = await this.commit(
+            batch.flatMap((w) => w.alerts),
+            batch.length,
+          );
           for (const w of batch) w.resolve(outcome);
         } catch (err) {
           for (const w of batch) w.reject(err);

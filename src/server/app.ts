@@ -13,6 +13,7 @@ import { registerRoutes, type AnyRoute } from './route.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { alertmanagerReadRoutes } from './routes/alertmanager-read.ts';
 import { incidentRoutes } from './routes/incidents.ts';
+import { ingestServiceOf } from './ingest-service.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 
 /** Extra routes other domains contribute (on-call, notifications, silences…). */
@@ -83,6 +84,14 @@ export async function buildApp(
     void reply
       .code(404)
       .send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0] ?? ''}` });
+  });
+
+  // API reads and changes see every alert already acknowledged: under load alerts are answered
+  // once journaled and applied moments later, so wait for that (a no-op when nothing is pending).
+  app.addHook('preHandler', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    if (req.method === 'POST' && req.routeOptions.url === '/api/v2/alerts') return;
+    await ingestServiceOf(ctx).settled();
   });
 
   app.addHook('onResponse', async (req, reply) => {

@@ -1,32 +1,255 @@
+import { sql } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
+import { appendJournal, readJournal, takeJournal, type JournalEntry } from '../ingest/journal-store.ts';
 import { ingestOptionsFor } from '../ingest/options.ts';
+import { VigilError } from '../shared/errors.ts';
 import type { AppContext } from './context.ts';
 
-const queues = new WeakMap<AppContext, CommitQueue>();
+/** Alerts waiting to be applied that make an apply start at once, without waiting for more. */
+const MIN_BATCH = 4096;
+/** Most alerts applied in one transaction. */
+const MAX_APPLY = 8192;
+/** Longest an accepted alert waits for its apply while the journal fills under load (ms). */
+const MAX_DELAY_MS = 20;
+/** Serialises appliers across processes sharing one PostgreSQL database. */
+const APPLY_LOCK = 7_411_001;
 
-function queueOf(ctx: AppContext): CommitQueue {
-  let q = queues.get(ctx);
-  if (!q) {
-    q = new CommitQueue((alerts) => {
-      const now = ctx.clock.now();
-      return ctx.store.db
-        .transaction()
-        .execute((trx) =>
-          ingestAlerts(trx, alerts, now, { ...ingestOptionsFor(ctx.loaded, ctx.hooks), group: ctx.group }),
-        );
-    }, ctx.loaded.config.server.ingest_queue);
-    queues.set(ctx, q);
-  }
-  return q;
+interface Appended {
+  id: number;
+  /** How many requests shared the journal commit. */
+  requests: number;
+}
+
+interface Waiter {
+  id: number;
+  resolve: (o: IngestOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+/** What a request's alerts became by the time it is answered. */
+export interface Accepted {
+  /** The apply's outcome, when the alerts were applied before the reply. */
+  outcome: IngestOutcome | undefined;
 }
 
 /**
- * Commits a batch of alerts (and the incident changes they cause) and only then returns, so an
- * HTTP 2xx is sent only for alerts that are durable. Concurrent requests share one transaction
- * (group commit). Under overload the request is refused with `overloaded` before anything is
- * queued, so nothing acknowledged is ever dropped.
+ * The ingest path in two durable steps:
+ *
+ * 1. **Journal** — concurrent requests are committed together (group commit) as one
+ *    `ingest_journal` row. Once that commits the alerts are durable: a crash from then on is
+ *    repaired by applying the journal at start-up, so a 2xx is never sent for an alert that can
+ *    be lost.
+ * 2. **Apply** — journal entries are applied to alerts, incidents and group timers, oldest first,
+ *    in transactions of up to 8,192 alerts; each transaction deletes the entries it applied.
+ *
+ * A request that arrives alone (no concurrent traffic, nothing waiting) is answered after its apply,
+ * with the incidents it opened, and reads see its effect at once. Under concurrent load a request is
+ * answered as soon as its journal entry commits, and applies wait (at most 20 ms, or until 4,096
+ * alerts wait) so that each transaction carries thousands of alerts: SQLite's cost per transaction
+ * is mostly writing the pages it touched, so large transactions cost a fraction per alert
+ * (docs/performance.md). API reads wait for the journal to be applied (`settled`), so what a client
+ * was told is stored is also what it reads.
+ */
+export class IngestService {
+  private readonly queue: CommitQueue<Appended>;
+  /** Appended and not yet applied, oldest first. */
+  private readonly pending: JournalEntry[] = [];
+  private pendingAlerts = 0;
+  private readonly waiters: Waiter[] = [];
+  private applying: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private urgent = false;
+  private draining = false;
+  private failures = 0;
+
+  constructor(private readonly ctx: AppContext) {
+    this.queue = new CommitQueue(async (alerts, requests) => {
+      const now = ctx.clock.now();
+      const id = await appendJournal(ctx.store.db, alerts, now);
+      this.pending.push({ id, receivedAt: now, alerts: [...alerts] });
+      this.pendingAlerts += alerts.length;
+      return { id, requests };
+    }, ctx.loaded.config.server.ingest_queue);
+  }
+
+  /** Alerts accepted and not yet applied, plus those waiting for their journal commit. */
+  get depth(): number {
+    return this.pendingAlerts + this.queue.depth;
+  }
+
+  /**
+   * Makes the alerts durable and answers: with the apply's outcome when the request came alone,
+   * at once (after the journal commit) under concurrent load. Refuses with `overloaded` when too
+   * many alerts are waiting, before anything is written.
+   */
+  async submit(alerts: readonly Alert[]): Promise<Accepted> {
+    const max = this.ctx.loaded.config.server.ingest_queue.maxQueued;
+    if (this.depth + alerts.length > max) {
+      throw new VigilError(
+        'overloaded',
+        `vigil is busy (${this.depth} alerts waiting to be stored); retry shortly`,
+      );
+    }
+    const appended = await this.queue.submit(alerts);
+    const alone = appended.requests === 1 && this.pending[0]?.id === appended.id && !this.applying;
+    if (!alone) {
+      this.kick();
+      return { outcome: undefined };
+    }
+    return { outcome: await this.appliedThrough(appended.id) };
+  }
+
+  /** Resolves once everything accepted before the call is applied (read-your-writes for the API). */
+  async settled(): Promise<void> {
+    const last = this.pending.at(-1);
+    if (!last) return;
+    await this.appliedThrough(last.id);
+  }
+
+  /** Applies every journal entry left by a previous run (before serving). */
+  async recover(): Promise<number> {
+    const entries = await readJournal(this.ctx.store.db);
+    const known = new Set(this.pending.map((e) => e.id));
+    const left = entries.filter((e) => !known.has(e.id));
+    this.pending.unshift(...left);
+    this.pendingAlerts += left.reduce((n, e) => n + e.alerts.length, 0);
+    await this.drain();
+    return left.reduce((n, e) => n + e.alerts.length, 0);
+  }
+
+  /** Applies everything pending now (shutdown, recovery). */
+  async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.length > 0 || this.applying) {
+        this.kick();
+        await this.applying;
+        if (this.pending.length > 0 && this.failures > 0) break; // the store is failing; keep the rest journaled
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private appliedThrough(id: number): Promise<IngestOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ id, resolve, reject });
+      this.urgent = true;
+      this.kick();
+    });
+  }
+
+  /** Starts an apply now when one is due, or arms the timer that bounds the wait. */
+  private kick(): void {
+    if (this.applying || this.pending.length === 0) return;
+    if (this.urgent || this.draining || this.pendingAlerts >= MIN_BATCH) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.applying = this.loop();
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.urgent = true;
+      this.kick();
+    }, MAX_DELAY_MS);
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.pending.length > 0 && (this.urgent || this.draining || this.pendingAlerts >= MIN_BATCH)) {
+        const batch: JournalEntry[] = [];
+        let n = 0;
+        for (const e of this.pending) {
+          if (batch.length > 0 && n + e.alerts.length > MAX_APPLY) break;
+          batch.push(e);
+          n += e.alerts.length;
+        }
+        if (!(await this.apply(batch))) return;
+        this.urgent = this.waiters.length > 0;
+      }
+    } finally {
+      this.applying = undefined;
+      if (this.pending.length > 0 && this.failures === 0) queueMicrotask(() => this.kick());
+    }
+  }
+
+  /** Applies entries in one transaction; false when the store failed (retried after a pause). */
+  private async apply(batch: readonly JournalEntry[]): Promise<boolean> {
+    const { ctx } = this;
+    const now = Math.max(...batch.map((e) => e.receivedAt));
+    const opts = { ...ingestOptionsFor(ctx.loaded, ctx.hooks), group: ctx.group };
+    let outcome: IngestOutcome;
+    try {
+      outcome = await ctx.store.db.transaction().execute(async (trx) => {
+        if (ctx.store.dialect === 'postgres')
+          await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(trx);
+        const mine = await takeJournal(
+          trx,
+          batch.map((e) => e.id),
+        );
+        const alerts = batch.filter((e) => mine.has(e.id)).flatMap((e) => e.alerts);
+        return ingestAlerts(trx, alerts, now, opts);
+      });
+    } catch (err) {
+      this.failures++;
+      const last = batch.at(-1)?.id ?? 0;
+      ctx.logger.error(
+        { err, entries: batch.length },
+        'applying accepted alerts failed; they stay journaled and are retried',
+      );
+      for (const w of this.waiters.filter((x) => x.id <= last)) w.reject(err);
+      this.removeWaiters(last);
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.failures = 0;
+          this.urgent = true;
+          this.kick();
+        },
+        Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6)),
+      );
+      return false;
+    }
+    this.failures = 0;
+    this.pending.splice(0, batch.length);
+    this.pendingAlerts -= batch.reduce((n, e) => n + e.alerts.length, 0);
+    const last = batch.at(-1)?.id ?? 0;
+    for (const w of this.waiters.filter((x) => x.id <= last)) w.resolve(outcome);
+    this.removeWaiters(last);
+    if (outcome.opened.length > 0) {
+      ctx.metrics.incidentsOpened.inc(outcome.opened.length);
+      for (const inc of outcome.opened)
+        ctx.logger.info({ incident: inc.key, title: inc.title, severity: inc.severity }, 'incident opened');
+    }
+    ctx.worker?.poke();
+    return true;
+  }
+
+  private removeWaiters(through: number): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--)
+      if ((this.waiters[i]?.id ?? 0) <= through) this.waiters.splice(i, 1);
+  }
+}
+
+const services = new WeakMap<AppContext, IngestService>();
+
+/** The ingest service of an app (one per context, created on first use). */
+export function ingestServiceOf(ctx: AppContext): IngestService {
+  let s = services.get(ctx);
+  if (!s) {
+    s = new IngestService(ctx);
+    services.set(ctx, s);
+  }
+  return s;
+}
+
+/**
+ * Accepts a batch of alerts: durable before this returns, so an HTTP 2xx is sent only for alerts
+ * that survive a crash. Returns the incidents this request's alerts opened when they were applied
+ * before the reply (see IngestService for when that is).
  */
 export async function commitAlerts(
   ctx: AppContext,
@@ -34,22 +257,15 @@ export async function commitAlerts(
   source: string,
 ): Promise<IngestOutcome | undefined> {
   if (alerts.length === 0) return undefined;
-  const outcome = await queueOf(ctx).submit(alerts);
+  const { outcome } = await ingestServiceOf(ctx).submit(alerts);
   ctx.metrics.alertsReceived.inc({ source, outcome: 'accepted' }, alerts.length);
-  // The commit may have held other requests' alerts too: report the incidents of this request's groups.
-  let opened = outcome.opened;
-  if (opened.length > 0) {
-    const mine = new Set(alerts.map((a) => ctx.group(a.labels).key));
-    opened = opened.filter((i) => mine.has(i.groupKey));
-    ctx.metrics.incidentsOpened.inc(opened.length);
-    for (const inc of opened)
-      ctx.logger.info({ incident: inc.key, title: inc.title, severity: inc.severity }, 'incident opened');
-  }
-  ctx.worker?.poke();
-  return { ...outcome, opened };
+  if (!outcome) return undefined;
+  // The apply may have held other requests' alerts too: report the incidents of this request's groups.
+  const mine = new Set(alerts.map((a) => ctx.group(a.labels).key));
+  return { ...outcome, opened: outcome.opened.filter((i) => mine.has(i.groupKey)) };
 }
 
-/** Alerts waiting for their transaction (exported as a gauge). */
+/** Alerts accepted and not yet applied (exported as a gauge). */
 export function ingestQueueDepth(ctx: AppContext): number {
-  return queues.get(ctx)?.depth ?? 0;
+  return services.get(ctx)?.depth ?? 0;
 }

@@ -10,6 +10,8 @@ import { routeGroupFn } from '../pipeline/setup.ts';
 import { VigilError, formatIssues } from '../shared/errors.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
+import type { AppContext } from './context.ts';
+import { ingestServiceOf } from './ingest-service.ts';
 import { createMetrics } from './metrics.ts';
 import { assemble, type Assembly } from './modules.ts';
 
@@ -92,23 +94,25 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     throw err;
   }
   const worker = new Worker(store, clock, assembly.handlers, { logger });
-  const app = await buildApp(
-    {
-      store,
-      clock,
-      loaded,
-      logger,
-      metrics,
-      group: routeGroupFn(loaded.pipeline.tree),
-      hooks: assembly.hooks,
-      envToken,
-      worker,
-      version: packageVersion(),
-      startedAt: clock.now(),
-      externalUrl,
-    },
-    assembly.routes,
-  );
+  const ctx: AppContext = {
+    store,
+    clock,
+    loaded,
+    logger,
+    metrics,
+    group: routeGroupFn(loaded.pipeline.tree),
+    hooks: assembly.hooks,
+    envToken,
+    worker,
+    version: packageVersion(),
+    startedAt: clock.now(),
+    externalUrl,
+  };
+  const app = await buildApp(ctx, assembly.routes);
+  // Alerts acknowledged before a crash but not yet applied are applied before anything else runs.
+  const ingest = ingestServiceOf(ctx);
+  const recovered = await ingest.recover();
+  if (recovered > 0) logger.info({ alerts: recovered }, 'applied accepted alerts left by the previous run');
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
@@ -133,6 +137,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         clearTimeout(hard);
       }
       logger.info('http server closed');
+      await ingest.drain();
       await worker.stop();
       await assembly.runner.stop();
       logger.info('worker and outbox runner stopped');

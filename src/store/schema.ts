@@ -116,8 +116,17 @@ export interface CountersTable {
   value: number;
 }
 
+/** Accepted alert batches not yet applied (migration 0008); `alerts` is a JSON array of Alert. */
+export interface IngestJournalTable {
+  id: Generated<number>;
+  received_at: number;
+  count: number;
+  alerts: string;
+}
+
 /** The tables the spine owns. Other domains add theirs with `db.withTables<...>()`. */
 export interface Database {
+  ingest_journal: IngestJournalTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
   incidents: IncidentsTable;

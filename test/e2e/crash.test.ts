@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/alerts/fingerprint.ts';
 import { spawnVigil, tempDir, waitFor, type VigilProcess } from '../helpers/process.ts';
@@ -119,6 +120,12 @@ describe('accepted means durable: SIGKILL in the middle of a load', () => {
     await Promise.all(Array.from({ length: 8 }, sender));
     expect(killedAt).toBeGreaterThan(0);
     const deliveredBeforeKill = receiver.ids.length;
+    // Acknowledged but not yet applied at the kill: these are applied from the journal at restart.
+    const db = new Database(path.join(dataDir, 'vigil.db'));
+    const journaled = Number(
+      (db.prepare('select coalesce(sum(count), 0) as n from ingest_journal').get() as { n: number }).n,
+    );
+    db.close();
 
     server = await spawnVigil({ configFile, dataDir, env: { VIGIL_API_TOKEN: TOKEN } });
     // Like Prometheus, resend what was not acknowledged.
@@ -183,7 +190,7 @@ describe('accepted means durable: SIGKILL in the middle of a load', () => {
     );
     const dups = receiver.duplicates();
     console.info(
-      `crash test: ${accepted.size} alerts acknowledged (kill at ${killedAt}), ${lost.length} lost; ${deliveredBeforeKill} notifications before the kill, ${receiver.ids.length} in all, ${dups} sent twice (in flight at the kill)`,
+      `crash test: ${accepted.size} alerts acknowledged (kill at ${killedAt}, ${journaled} of them journaled and not yet applied), ${lost.length} lost; ${deliveredBeforeKill} notifications before the kill, ${receiver.ids.length} in all, ${dups} sent twice (in flight at the kill)`,
     );
     // At most the deliveries in flight at the kill can repeat: the runner sends at most 16 at once.
     expect(dups).toBeLessThanOrEqual(16);

@@ -12,6 +12,12 @@ const ingestResponse = z.object({
   status: z.enum(['success', 'partial']),
   accepted: z.number(),
   rejected: z.number(),
+  /**
+   * True when the alerts were applied (incidents opened or updated) before this reply; false when,
+   * under concurrent load, the reply came as soon as they were durable and the apply follows.
+   */
+  applied: z.boolean(),
+  /** Incidents this request's alerts opened (known only when `applied`). */
   incidents_opened: z.array(z.string()),
   errors: z.array(z.object({ index: z.number(), field: z.string(), message: z.string() })).optional(),
 });
@@ -35,6 +41,7 @@ async function answer(
     status: rejected ? 'partial' : 'success',
     accepted: parsed.alerts.length,
     rejected,
+    applied: outcome !== undefined || parsed.alerts.length === 0,
     incidents_opened: outcome?.opened.map((i) => i.key) ?? [],
     ...(rejected
       ? {

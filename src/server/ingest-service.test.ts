@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fingerprint } from '../alerts/fingerprint.ts';
+import type { Alert } from '../alerts/alert.ts';
+import { appendJournal } from '../ingest/journal-store.ts';
+import type { Store } from '../store/store.ts';
+import { storeFactories } from '../store/testing.ts';
+import { ingestServiceOf } from './ingest-service.ts';
+import { createTestApp, TEST_KEY, type TestApp } from './testing.ts';
+
+const key = { authorization: `Bearer ${TEST_KEY}` };
+
+function alert(labels: Record<string, string>, now: number): Alert {
+  return {
+    fingerprint: fingerprint(labels),
+    labels,
+    annotations: {},
+    startsAt: now,
+    endsAt: now + 300_000,
+    timeout: true,
+    updatedAt: now,
+    generatorURL: '',
+    source: 'alertmanager-api',
+  };
+}
+
+describe.each(storeFactories())('ingest journal on $name', (factory) => {
+  let store: Store;
+  let t: TestApp;
+  beforeEach(async () => {
+    store = await factory.open();
+    t = await createTestApp(store);
+  });
+  afterEach(async () => {
+    await t.close();
+    await store.close();
+  });
+
+  const journalRows = async (): Promise<number> =>
+    Number(
+      (
+        await store.db
+          .selectFrom('ingest_journal')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('answers a request that comes alone after its apply, with the incidents it opened', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/alerts',
+      headers: key,
+      payload: [{ labels: { alertname: 'Alone', service: 's' } }],
+    });
+    expect(res.json()).toMatchObject({ applied: true, incidents_opened: ['INC-1'] });
+    expect(await journalRows()).toBe(0);
+  });
+
+  it('answers concurrent requests once journaled, and API reads still see every acknowledged alert', async () => {
+    const viewer = { authorization: `Bearer ${await t.token('viewer')}` };
+    const posts = Array.from({ length: 6 }, (_, i) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v2/alerts',
+        headers: key,
+        payload: [{ labels: { alertname: 'Burst', service: `s${i}` } }],
+      }),
+    );
+    const answers = await Promise.all(posts);
+    expect(answers.every((r) => r.statusCode === 200)).toBe(true);
+    // They shared one journal commit, so they were answered before the apply.
+    expect(answers.map((r) => r.json().applied as boolean)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    // The apply waits (up to 20 ms) for more alerts; a read does not: it waits for the apply.
+    const listed = await t.app.inject({ method: 'GET', url: '/api/v2/alerts', headers: viewer });
+    expect(listed.statusCode).toBe(200);
+    expect((listed.json() as unknown[]).length).toBe(6);
+    expect(await journalRows()).toBe(0);
+  });
+
+  it('applies what a crash left in the journal before anything else, exactly once', async () => {
+    const now = t.clock.now();
+    // A batch that was acknowledged (its journal row committed) but never applied: the process died.
+    await appendJournal(
+      store.db,
+      [alert({ alertname: 'Crash', service: 'a' }, now), alert({ alertname: 'Crash', service: 'b' }, now)],
+      now,
+    );
+    const service = ingestServiceOf(t.ctx);
+    expect(await service.recover()).toBe(2);
+    expect(await journalRows()).toBe(0);
+    const incidents = await store.db.selectFrom('incidents').select(['title', 'triggered_at']).execute();
+    expect(incidents.map((i) => i.title).sort()).toEqual(['Crash on a', 'Crash on b']);
+    // Applied at the time it was received, not at recovery time.
+    expect(incidents.every((i) => Number(i.triggered_at) === now)).toBe(true);
+    expect(await service.recover()).toBe(0);
+    expect(await store.db.selectFrom('alerts').select('fingerprint').execute()).toHaveLength(2);
+  });
+
+  it('refuses with 503 and Retry-After when too many alerts wait, writing nothing', async () => {
+    const small = await createTestApp(store, {
+      configText: `integrations:\n  - name: test\n    key: ${TEST_KEY}\nserver:\n  ingest_queue: { max_queued: 3 }\n`,
+    });
+    try {
+      const res = await small.app.inject({
+        method: 'POST',
+        url: '/api/v2/alerts',
+        headers: key,
+        payload: [1, 2, 3, 4].map((i) => ({ labels: { alertname: 'Big', service: `s${i}` } })),
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(await journalRows()).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+});
