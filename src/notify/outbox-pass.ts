@@ -6,6 +6,7 @@ import type { Channel, ChannelPayload } from './channels/index.ts';
 import { claimHeads, dueHeads, type Claimed } from './outbox-claim.ts';
 import { recordOutcomes, type RecordContext, type SendResult } from './outbox-record.ts';
 import { notifyDb } from './outbox-tables.ts';
+import { nodeFetch } from './node-fetch.ts';
 import type { DeliveryOutcome, FetchLike } from './types.ts';
 
 /** What one outbox pass needs. Everything stateful is in the store; nothing is kept between passes. */
@@ -102,7 +103,7 @@ class Pass {
     private readonly maxSends: number,
   ) {
     this.concurrency = Math.max(1, opts.concurrency ?? 16);
-    this.fetch = opts.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
+    this.fetch = opts.fetch ?? nodeFetch;
   }
 
   run(first: readonly Claimed[]): Promise<OutboxPassResult> {

@@ -1,0 +1,81 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeFetch } from './node-fetch.ts';
+
+describe('nodeFetch (the outbox HTTP client)', () => {
+  const seen: Array<{ method: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  let base = '';
+  let hold: http.ServerResponse | undefined;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({
+        method: req.method ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      if (req.url === '/ok') res.writeHead(200, { 'x-thing': 'a' }).end('{"ok":true}');
+      else if (req.url === '/busy') res.writeHead(429, { 'retry-after': '7' }).end('slow down');
+      else if (req.url === '/empty') res.writeHead(204).end();
+      else if (req.url === '/redirect') res.writeHead(302, { location: '/ok' }).end();
+      else hold = res; // never answered: the caller's timeout must end it
+    });
+  });
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const a = server.address();
+    base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  });
+  afterAll(async () => {
+    hold?.end();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('sends the method, headers and body byte for byte and returns status, headers and body', async () => {
+    const body = JSON.stringify({ text: 'GPU memory > 95 % — café' });
+    const res = await nodeFetch(`${base}/ok`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': 'abc' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-thing')).toBe('a');
+    expect(await res.text()).toBe('{"ok":true}');
+    const last = seen.at(-1);
+    expect(last).toMatchObject({ method: 'POST', body });
+    expect(last?.headers['x-signature']).toBe('abc');
+    expect(last?.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+  });
+
+  it('passes 429 with Retry-After, 204 without a body, and does not follow redirects', async () => {
+    const busy = await nodeFetch(`${base}/busy`, { method: 'POST', headers: {}, body: 'x' });
+    expect(busy.status).toBe(429);
+    expect(busy.headers.get('retry-after')).toBe('7');
+    expect(await busy.text()).toBe('slow down');
+    const empty = await nodeFetch(`${base}/empty`, { method: 'POST', headers: {}, body: 'x' });
+    expect(empty.status).toBe(204);
+    expect(await empty.text()).toBe('');
+    const redirect = await nodeFetch(`${base}/redirect`, { method: 'GET', headers: {} });
+    expect(redirect.status).toBe(302);
+  });
+
+  it('ends a request that outlives its AbortSignal with an AbortError, and rejects a refused connection', async () => {
+    const err = await nodeFetch(`${base}/hang`, {
+      method: 'POST',
+      headers: {},
+      body: 'x',
+      signal: AbortSignal.timeout(50),
+    }).catch((e: unknown) => e as Error);
+    expect((err as Error).name).toMatch(/AbortError|TimeoutError/);
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const a = closed.address();
+    const port = typeof a === 'object' && a ? a.port : 0;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(nodeFetch(`http://127.0.0.1:${port}/`, { method: 'GET', headers: {} })).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
+  });
+});
