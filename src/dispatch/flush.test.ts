@@ -118,6 +118,40 @@ describe.each(storeFactories())('group timers and route notifications on $name',
     expect(body(1).alerts).toHaveLength(3);
   }, 60_000);
 
+  it('queues no second message for a group while its previous one is undelivered; the next tick carries the whole group', async () => {
+    const outboxRows = async (): Promise<number> =>
+      (
+        await store.db
+          .withTables<{ notify_outbox: { id: number } }>()
+          .selectFrom('notify_outbox')
+          .select('id')
+          .execute()
+      ).length;
+    // The worker runs but nothing is delivered (the receiver is unreachable, say).
+    const workOnly = async (ms: number): Promise<void> => {
+      for (let done = 0; done < ms; done += sec) {
+        t.clock.advance(sec);
+        await t.worker.runDue();
+      }
+    };
+    await post([firing('gpu-1')]);
+    await workOnly(31 * sec);
+    expect(await outboxRows()).toBe(1);
+    await post([firing('gpu-2')]);
+    await workOnly(11 * 60 * sec); // two group_interval ticks: both wait for the first message
+    expect(await outboxRows()).toBe(1);
+    await tick(sec); // delivered now
+    expect(hook.received).toHaveLength(1);
+    expect(body(0).alerts.map((a) => a.labels['instance'])).toEqual(['gpu-1']);
+    await tick(5 * 60 * sec);
+    expect(hook.received).toHaveLength(2);
+    expect(
+      body(1)
+        .alerts.map((a) => a.labels['instance'])
+        .sort(),
+    ).toEqual(['gpu-1', 'gpu-2']);
+  }, 60_000);
+
   it('sends the resolved notification and drops the group when everything resolved', async () => {
     await post([firing('gpu-1')]);
     await tick(31 * sec);

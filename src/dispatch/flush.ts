@@ -120,8 +120,8 @@ async function flushGroups(
   if (groups.size === 0) return 0;
   const members = await alertsOfGroups(db, [...groups.keys()]);
   const silences = await activeSilencesAt(db, now);
-  const rearm: NewJob[] = [];
-  const removed: string[] = [];
+  const rearm = new Map<string, NewJob>();
+  const removed = new Map<string, string[]>();
   const destroyed: string[] = [];
   const flushed: Array<{ key: string; entry: NotificationLogEntry | undefined }> = [];
   const notices: Array<{
@@ -161,13 +161,13 @@ async function flushGroups(
     const decision = keepMuted(decided, m, node.groupIntervalMs, now);
     if (decision.due) {
       flushed.push({ key, entry: decision.notify ? decision.logEntry : undefined });
-      removed.push(...decision.remove, ...m.dropped);
+      removed.set(key, [...decision.remove, ...m.dropped]);
       if (decision.destroy) destroyed.push(key);
       if (decision.notify && decision.deliver && deps.notify)
         notices.push({ key, node, visible, decision, flushes: group.flushes });
     }
     if (!decision.destroy && decision.nextCheckAt !== undefined) {
-      rearm.push({
+      rearm.set(key, {
         kind: GROUP_FLUSH_JOB,
         key: flushJobKey(key),
         runAt: decision.nextCheckAt,
@@ -176,7 +176,7 @@ async function flushGroups(
     }
   }
 
-  const items: NewNotification[] = [];
+  const byGroup = new Map<string, NewNotification[]>();
   if (notices.length > 0 && deps.notify) {
     const incidents = await incidentsOf(
       db,
@@ -194,8 +194,9 @@ async function flushGroups(
         group: { key, labels: groupLabels(node, visible[0]?.labels ?? {}) },
       };
       const event = decision.reason === 'all alerts resolved' ? 'resolved' : 'triggered';
-      items.push(
-        ...routeNotifications(deps.notify, {
+      byGroup.set(
+        key,
+        routeNotifications(deps.notify, {
           channelIds: channels,
           event,
           view,
@@ -208,9 +209,28 @@ async function flushGroups(
       );
     }
   }
+  // A group whose previous message is still undelivered waits for its next tick instead of queueing
+  // another (Alertmanager's tick blocks while its notification is in flight): each message carries
+  // the whole group, so a queue of them would only repeat it, and under load grow without bound.
+  for (const key of await groupsStillSending(db, byGroup)) {
+    byGroup.delete(key);
+    const i = flushed.findIndex((f) => f.key === key);
+    if (i >= 0) flushed.splice(i, 1);
+    removed.delete(key);
+    const d = destroyed.indexOf(key);
+    if (d >= 0) destroyed.splice(d, 1);
+    const node = routeById(deps.pipeline.tree, groups.get(key)?.routeId ?? '') ?? deps.pipeline.tree;
+    rearm.set(key, {
+      kind: GROUP_FLUSH_JOB,
+      key: flushJobKey(key),
+      runAt: now + node.groupIntervalMs,
+      payload: { groupKey: key },
+    });
+  }
+  const items = [...byGroup.values()].flat();
   const enqueued = items.length > 0 ? (await enqueueNotifications({ ...store, db }, items, now)).length : 0;
   for (const f of flushed) await recordFlush(db, f.key, now, f.entry);
-  for (const part of chunk(removed, 500)) {
+  for (const part of chunk([...removed.values()].flat(), 500)) {
     await db
       .updateTable('alerts')
       .set({ group_key: '' })
@@ -219,8 +239,33 @@ async function flushGroups(
       .execute();
   }
   for (const key of destroyed) await deleteGroup(db, key);
-  await scheduleJobs(db, rearm, now, 'replace');
+  await scheduleJobs(db, [...rearm.values()], now, 'replace');
   return enqueued;
+}
+
+/** The groups among these whose webhook queue still holds an undelivered message. */
+async function groupsStillSending(
+  db: Db,
+  byGroup: ReadonlyMap<string, NewNotification[]>,
+): Promise<string[]> {
+  const keyOf = new Map<string, string>();
+  for (const [key, items] of byGroup)
+    for (const n of items) if (n.channelType === 'webhook') keyOf.set(n.destination, key);
+  const busy = new Set<string>();
+  for (const part of chunk([...keyOf.keys()], 500)) {
+    const rows = await db
+      .withTables<{ notify_outbox: { destination: string; status: string } }>()
+      .selectFrom('notify_outbox')
+      .select('destination')
+      .where('destination', 'in', part)
+      .where('status', 'in', ['pending', 'sending'])
+      .execute();
+    for (const r of rows) {
+      const key = keyOf.get(r.destination);
+      if (key !== undefined) busy.add(key);
+    }
+  }
+  return [...busy];
 }
 
 /**
