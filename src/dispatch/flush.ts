@@ -118,9 +118,22 @@ async function flushGroups(
 ): Promise<number> {
   const groups = await loadGroups(db, keys);
   if (groups.size === 0) return 0;
+  const rearm = new Map<string, NewJob>();
+  // A group whose previous webhook message is still undelivered skips this tick without even
+  // reading its alerts (Alertmanager's tick blocks while it notifies): under load this is what
+  // keeps the work per tick from growing with the backlog.
+  for (const key of await groupsWithUndelivered(db, [...groups.keys()])) {
+    const node = routeById(deps.pipeline.tree, groups.get(key)?.routeId ?? '') ?? deps.pipeline.tree;
+    groups.delete(key);
+    rearm.set(key, {
+      kind: GROUP_FLUSH_JOB,
+      key: flushJobKey(key),
+      runAt: now + node.groupIntervalMs,
+      payload: { groupKey: key },
+    });
+  }
   const members = await alertsOfGroups(db, [...groups.keys()]);
   const silences = await activeSilencesAt(db, now);
-  const rearm = new Map<string, NewJob>();
   const removed = new Map<string, string[]>();
   const destroyed: string[] = [];
   const flushed: Array<{ key: string; entry: NotificationLogEntry | undefined }> = [];
@@ -241,6 +254,27 @@ async function flushGroups(
   for (const key of destroyed) await deleteGroup(db, key);
   await scheduleJobs(db, [...rearm.values()], now, 'replace');
   return enqueued;
+}
+
+/**
+ * The groups among these with an undelivered webhook message (webhook queues are named
+ * `<destination>#<group key>`). Unfinished outbox rows are few (one per group at most, see below),
+ * so reading them all is cheaper than one lookup per group.
+ */
+async function groupsWithUndelivered(db: Db, keys: readonly string[]): Promise<string[]> {
+  const rows = await db
+    .withTables<{ notify_outbox: { destination: string; status: string; channel_type: string } }>()
+    .selectFrom('notify_outbox')
+    .select('destination')
+    .where('status', 'in', ['pending', 'sending'])
+    .where('channel_type', '=', 'webhook')
+    .execute();
+  if (rows.length === 0) return [];
+  // Every suffix after a '#': group keys may themselves contain '#'.
+  const suffixes = new Set<string>();
+  for (const { destination: d } of rows)
+    for (let i = d.indexOf('#'); i >= 0; i = d.indexOf('#', i + 1)) suffixes.add(d.slice(i + 1));
+  return keys.filter((k) => suffixes.has(k));
 }
 
 /** The groups among these whose webhook queue still holds an undelivered message. */
