@@ -122,7 +122,7 @@ async function flushGroups(
   // A group whose previous webhook message is still undelivered skips this tick without even
   // reading its alerts (Alertmanager's tick blocks while it notifies): under load this is what
   // keeps the work per tick from growing with the backlog.
-  for (const key of await groupsWithUndelivered(db, [...groups.keys()])) {
+  for (const key of await groupsWithUndelivered(db, groups, deps)) {
     const node = routeById(deps.pipeline.tree, groups.get(key)?.routeId ?? '') ?? deps.pipeline.tree;
     groups.delete(key);
     rearm.set(key, {
@@ -257,24 +257,42 @@ async function flushGroups(
 }
 
 /**
- * The groups among these with an undelivered webhook message (webhook queues are named
- * `<destination>#<group key>`). Unfinished outbox rows are few (one per group at most, see below),
- * so reading them all is cheaper than one lookup per group.
+ * The groups among these with an undelivered message in the webhook queue of their route's own
+ * channels (`<destination>#<group key>`), found through the outbox's destination index. Channels
+ * that `continue` routes add are checked after rendering (`groupsStillSending`).
  */
-async function groupsWithUndelivered(db: Db, keys: readonly string[]): Promise<string[]> {
-  const rows = await db
-    .withTables<{ notify_outbox: { destination: string; status: string; channel_type: string } }>()
-    .selectFrom('notify_outbox')
-    .select('destination')
-    .where('status', 'in', ['pending', 'sending'])
-    .where('channel_type', '=', 'webhook')
-    .execute();
-  if (rows.length === 0) return [];
-  // Every suffix after a '#': group keys may themselves contain '#'.
-  const suffixes = new Set<string>();
-  for (const { destination: d } of rows)
-    for (let i = d.indexOf('#'); i >= 0; i = d.indexOf('#', i + 1)) suffixes.add(d.slice(i + 1));
-  return keys.filter((k) => suffixes.has(k));
+async function groupsWithUndelivered(
+  db: Db,
+  groups: ReadonlyMap<string, { routeId: string }>,
+  deps: FlushDeps,
+): Promise<string[]> {
+  const channels = deps.notify?.channels;
+  if (!channels) return [];
+  const keyOf = new Map<string, string>();
+  for (const [key, g] of groups) {
+    const node = routeById(deps.pipeline.tree, g.routeId) ?? deps.pipeline.tree;
+    for (const id of node.channels) {
+      const ch = channels.get(id);
+      if (ch?.type === 'webhook') keyOf.set(`${ch.destination(undefined)}#${key}`, key);
+    }
+  }
+  return [...new Set(await busyDestinations(db, [...keyOf.keys()]))].map((d) => keyOf.get(d) ?? '');
+}
+
+/** Which of these outbox destinations hold a pending or in-flight message. */
+async function busyDestinations(db: Db, destinations: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const part of chunk(destinations, 500)) {
+    const rows = await db
+      .withTables<{ notify_outbox: { destination: string; status: string } }>()
+      .selectFrom('notify_outbox')
+      .select('destination')
+      .where('destination', 'in', part)
+      .where('status', 'in', ['pending', 'sending'])
+      .execute();
+    for (const r of rows) out.push(r.destination);
+  }
+  return out;
 }
 
 /** The groups among these whose webhook queue still holds an undelivered message. */
@@ -286,18 +304,9 @@ async function groupsStillSending(
   for (const [key, items] of byGroup)
     for (const n of items) if (n.channelType === 'webhook') keyOf.set(n.destination, key);
   const busy = new Set<string>();
-  for (const part of chunk([...keyOf.keys()], 500)) {
-    const rows = await db
-      .withTables<{ notify_outbox: { destination: string; status: string } }>()
-      .selectFrom('notify_outbox')
-      .select('destination')
-      .where('destination', 'in', part)
-      .where('status', 'in', ['pending', 'sending'])
-      .execute();
-    for (const r of rows) {
-      const key = keyOf.get(r.destination);
-      if (key !== undefined) busy.add(key);
-    }
+  for (const d of await busyDestinations(db, [...keyOf.keys()])) {
+    const key = keyOf.get(d);
+    if (key !== undefined) busy.add(key);
   }
   return [...busy];
 }
