@@ -152,6 +152,32 @@ describe.each(storeFactories())('group timers and route notifications on $name',
     ).toEqual(['gpu-1', 'gpu-2']);
   }, 60_000);
 
+  it('lets a quiet group sleep between ticks, yet sends a new alert at the next tick of its grid and a resolve-by-time at the tick after endsAt', async () => {
+    const flushes = async (): Promise<number> =>
+      Number((await store.db.selectFrom('alert_groups').select('flushes').executeTakeFirstOrThrow()).flushes);
+    const start = t.clock.now();
+    await post([firing('gpu-1', { endsAt: new Date(start + 40 * 60 * sec).toISOString() })]);
+    await tick(31 * sec); // first flush at 30 s: the grid is 30 s + k·5 min
+    expect(hook.received).toHaveLength(1);
+    const afterFirst = await flushes();
+    await tick(15 * 60 * sec); // three ticks of the grid pass with nothing new
+    expect(await flushes()).toBe(afterFirst);
+    expect(hook.received).toHaveLength(1);
+    // A new alert at 15m31s waits for the grid's next tick, 20m30s, as under a ticker that never stopped.
+    await post([firing('gpu-2', { endsAt: new Date(start + 3_600_000).toISOString() })]);
+    await tick(4 * 60 * sec + 58 * sec); // 20m29s
+    expect(hook.received).toHaveLength(1);
+    await tick(2 * sec);
+    expect(hook.received).toHaveLength(2);
+    expect(body(1).alerts).toHaveLength(2);
+    // gpu-1 ends at 40m00s (no message says so): the resolve goes out at the tick 40m30s.
+    await tick(19 * 60 * sec + 58 * sec); // 40m29s
+    expect(hook.received).toHaveLength(2);
+    await tick(2 * sec);
+    expect(hook.received).toHaveLength(3);
+    expect(body(2).alerts.find((a) => a.labels['instance'] === 'gpu-1')?.status).toBe('resolved');
+  }, 120_000);
+
   it('sends the resolved notification and drops the group when everything resolved', async () => {
     await post([firing('gpu-1')]);
     await tick(31 * sec);

@@ -10,7 +10,13 @@ import {
   type NewNotification,
 } from '../notify/index.ts';
 import { groupLabels } from '../pipeline/group-key.ts';
-import { decideFlush, type FlushDecision, type NotificationLogEntry } from '../pipeline/group-timer.ts';
+import {
+  decideFlush,
+  idleWakeAt,
+  type FlushDecision,
+  type NotificationLogEntry,
+} from '../pipeline/group-timer.ts';
+import { FOREVER } from '../ingest/normalize.ts';
 import { InhibitionIndex } from '../pipeline/inhibit.ts';
 import { isInMaintenance } from '../pipeline/maintenance.ts';
 import { route, type RouteNode } from '../pipeline/routing.ts';
@@ -180,10 +186,22 @@ async function flushGroups(
         notices.push({ key, node, visible, decision, flushes: group.flushes });
     }
     if (!decision.destroy && decision.nextCheckAt !== undefined) {
+      // With every alert visible and nothing muted, only time (an endsAt, the repeat interval) or a
+      // new alert (ingest arms the timer) can change what this group would send: sleep until then.
+      const quiet = decision.due && !muted && m.visible.length === alerts.length && m.held.length === 0;
+      const last = decision.notify ? decision.logEntry : group.lastNotification;
       rearm.set(key, {
         kind: GROUP_FLUSH_JOB,
         key: flushJobKey(key),
-        runAt: decision.nextCheckAt,
+        runAt: quiet
+          ? idleWakeAt(
+              now,
+              visible.filter((a) => a.endsAt > now).map((a) => a.endsAt),
+              last?.at,
+              { ...node, sendResolved: true },
+              FOREVER,
+            )
+          : decision.nextCheckAt,
         payload: { groupKey: key },
       });
     }

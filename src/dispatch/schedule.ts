@@ -27,7 +27,7 @@ export function routeById(tree: RouteNode, id: string): RouteNode | undefined {
  * Makes sure every group that received alerts in this batch exists and has its timer armed, in the
  * ingest transaction. A new group's first flush is due after group_wait, or at once when the alert
  * that creates it is already older than group_wait (Alertmanager's rule); an existing group keeps
- * its pending tick.
+ * its pending tick, or wakes at the next tick of its grid if it was asleep.
  */
 export async function armGroupTimers(
   db: Db,
@@ -75,8 +75,12 @@ export async function armGroupTimers(
         repeatIntervalMs: node.repeatIntervalMs,
         sendResolved: true,
       },
+      now,
     );
     jobs.push({ kind: GROUP_FLUSH_JOB, key: flushJobKey(key), runAt: due, payload: { groupKey: key } });
   }
-  await scheduleJobs(db, jobs, now, 'keep');
+  // Earlier only: a pending tick is kept, and a group asleep until a far wake-up (idleWakeAt) is
+  // brought forward to its next tick; so is one still in group_wait when an alert older than
+  // group_wait arrives (Alertmanager flushes such a group at once).
+  await scheduleJobs(db, jobs, now, 'earlier');
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decideFlush,
   dedupReason,
+  idleWakeAt,
   nextFlushAt,
   type GroupState,
   type GroupTimerOptions,
@@ -138,5 +139,37 @@ describe('decideFlush', () => {
     const d = decideFlush(s, { ...opts, muted: true }, T + 30_000);
     expect(d).toMatchObject({ notify: false, skipped: 'muted', nextCheckAt: T + 330_000 });
     expect(d.logEntry).toBeUndefined();
+  });
+
+  it('idleWakeAt: the first tick of the grid at or after the earliest endsAt, or strictly after the repeat interval', () => {
+    const o = {
+      groupWaitMs: 30_000,
+      groupIntervalMs: 300_000,
+      repeatIntervalMs: 4 * 3_600_000,
+      sendResolved: true,
+    };
+    const forever = 1e15;
+    // endsAt at 12 min after a flush at 0: ticks at 5, 10, 15 min → 15 min.
+    expect(idleWakeAt(0, [720_000, 3_600_000], 0, o, forever)).toBe(900_000);
+    // endsAt exactly on a tick is that tick (resolved when endsAt <= now).
+    expect(idleWakeAt(0, [600_000], 0, o, forever)).toBe(600_000);
+    // Nothing ends: the repeat interval, strictly after (4 h is itself a tick, so 4 h 5 min).
+    expect(idleWakeAt(0, [], 0, o, forever)).toBe(4 * 3_600_000 + 300_000);
+    // Never less than one tick ahead.
+    expect(idleWakeAt(1000, [0], undefined, o, forever)).toBe(301_000);
+  });
+
+  it('nextFlushAt: a group that slept wakes at the next tick of its grid, never in the past', () => {
+    const o = {
+      groupWaitMs: 30_000,
+      groupIntervalMs: 300_000,
+      repeatIntervalMs: 3_600_000,
+      sendResolved: true,
+    };
+    const state = { createdAt: 0, lastFlushAt: 30_000, alerts: [] };
+    expect(nextFlushAt(state, o)).toBe(330_000);
+    expect(nextFlushAt(state, o, 100_000)).toBe(330_000);
+    expect(nextFlushAt(state, o, 991_000)).toBe(1_230_000);
+    expect(nextFlushAt(state, o, 930_000)).toBe(930_000);
   });
 });

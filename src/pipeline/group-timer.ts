@@ -81,14 +81,48 @@ export interface FlushDecision {
  * an alert whose `startsAt + group_wait` had already passed when it arrived — and
  * `lastFlushAt + group_interval` after that.
  */
-export function nextFlushAt(state: GroupState, opts: GroupTimerOptions): number {
-  if (state.lastFlushAt !== undefined) return state.lastFlushAt + opts.groupIntervalMs;
+export function nextFlushAt(state: GroupState, opts: GroupTimerOptions, now?: number): number {
+  if (state.lastFlushAt !== undefined) {
+    const next = state.lastFlushAt + opts.groupIntervalMs;
+    // A group that slept (see idleWakeAt) wakes at the next tick of its interval grid, as
+    // Alertmanager's ticker, which never stopped, would.
+    return now === undefined || next >= now ? next : onGrid(state.lastFlushAt, opts.groupIntervalMs, now);
+  }
   let due = state.createdAt + opts.groupWaitMs;
   for (const a of state.alerts) {
     const received = a.receivedAt ?? state.createdAt;
     if (opts.groupWaitMs > 0 && a.startsAt + opts.groupWaitMs < received) due = Math.min(due, received);
   }
   return due;
+}
+
+/** The first instant of the grid `anchor + k·interval` (k ≥ 1) at or after `t`. */
+function onGrid(anchor: number, intervalMs: number, t: number): number {
+  if (intervalMs <= 0) return Math.max(anchor, t);
+  return anchor + Math.max(1, Math.ceil((t - anchor) / intervalMs)) * intervalMs;
+}
+
+/**
+ * When a group flushed at `flushedAt`, with every alert visible and nothing muted, next needs a tick
+ * by time alone: the first tick of its interval grid at which one of its firing alerts has ended
+ * (a resolve that arrives as time passing) or the repeat interval has elapsed since its last
+ * notification. New alerts arm the timer themselves at ingest, so an idle group costs nothing in
+ * between, where Alertmanager's ticker wakes every group each group_interval to find nothing new.
+ * A tick at an instant this skipped could only have found no change (dedupReason), so the
+ * notifications sent are the same.
+ */
+export function idleWakeAt(
+  flushedAt: number,
+  firingEndsAt: readonly number[],
+  lastNotifiedAt: number | undefined,
+  opts: GroupTimerOptions,
+  forever: number,
+): number {
+  let t = forever;
+  for (const e of firingEndsAt) if (e < t) t = e;
+  // dedupReason repeats only once `at < now - repeat`, strictly.
+  if (lastNotifiedAt !== undefined) t = Math.min(t, lastNotifiedAt + opts.repeatIntervalMs + 1);
+  return onGrid(flushedAt, opts.groupIntervalMs, t);
 }
 
 function isSubset(sub: readonly string[], sup: readonly string[]): boolean {
