@@ -84,6 +84,16 @@ async function measure(server: ServerUnderTest, receiver: FirstSeenReceiver): Pr
     'run',
   );
   const rssAfter = rssBytes(server.pid);
+  // BENCH_HEAP=1: print vigil's heap figures after the run (what RSS growth is made of).
+  if (process.env['BENCH_HEAP'] && server.name === 'vigil') {
+    const m = await (await fetch(`${server.url}/metrics`)).text();
+    process.stderr.write(
+      `${m
+        .split('\n')
+        .filter((l) => /heap_size|external_memory|heap_space_size_used/.test(l) && !l.startsWith('#'))
+        .join('\n')}\n`,
+    );
+  }
   return {
     alerts_per_s: r.alertsPerS,
     notify_p50_ms: r.notifyP50Ms,

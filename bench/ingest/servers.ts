@@ -93,6 +93,8 @@ export async function startVigil(
   const child = spawn(
     process.execPath,
     [
+      // As bin/vigil's shebang and `npm start` run it.
+      '--max-semi-space-size=4',
       ...extraArgs,
       path.join(root, 'bin/vigil'),
       'serve',

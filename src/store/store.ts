@@ -93,10 +93,14 @@ export async function migrate(store: Store): Promise<void> {
 /**
  * Wraps better-sqlite3 so that Kysely's driver reuses prepared statements instead of compiling
  * the same SQL on every query (profiling showed `prepare` at a sixth of ingest CPU). The cache is
- * bounded; statements are only ever run synchronously, so sharing one is safe.
+ * bounded by the total length of its SQL, not by count: statements with long `IN (…)` and
+ * multi-row `VALUES` lists come in many lengths, and a thousand of them held over 100 MB between
+ * their text and SQLite's compiled programs. Statements are only ever run synchronously, so
+ * sharing one is safe.
  */
-function cachingDatabase(sqlite: BetterSqlite3.Database, limit = 1000): SqliteDatabase {
+function cachingDatabase(sqlite: BetterSqlite3.Database, maxChars = 1_000_000): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
+  let chars = 0;
   return {
     close: () => sqlite.close(),
     prepare: (sql: string) => {
@@ -106,9 +110,11 @@ function cachingDatabase(sqlite: BetterSqlite3.Database, limit = 1000): SqliteDa
         cache.delete(sql);
       } else {
         stmt = sqlite.prepare(sql);
-        if (cache.size >= limit) {
-          const oldest = cache.keys().next().value;
-          if (oldest !== undefined) cache.delete(oldest);
+        chars += sql.length;
+        for (const oldest of cache.keys()) {
+          if (chars <= maxChars) break;
+          cache.delete(oldest);
+          chars -= oldest.length;
         }
       }
       cache.set(sql, stmt);

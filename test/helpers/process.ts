@@ -69,6 +69,7 @@ export async function spawnVigil(opts: {
   const child = spawn(
     process.execPath,
     [
+      '--max-semi-space-size=4', // as bin/vigil's shebang runs it
       path.join(root, 'bin/vigil'),
       'serve',
       '--config',
