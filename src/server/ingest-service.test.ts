@@ -82,6 +82,8 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
     expect(listed.statusCode).toBe(200);
     expect((listed.json() as unknown[]).length).toBe(6);
     expect(await journalRows()).toBe(0);
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('vigil_ingest_pending_alerts 0');
   });
 
   it('applies what a crash left in the journal before anything else, exactly once', async () => {

@@ -70,6 +70,7 @@ export class IngestService {
       const id = await appendJournal(ctx.store.db, alerts, now);
       this.pending.push({ id, receivedAt: now, alerts: [...alerts] });
       this.pendingAlerts += alerts.length;
+      ctx.metrics.ingestPending.set(this.depth);
       return { id, requests };
     }, ctx.loaded.config.server.ingest_queue);
   }
@@ -216,6 +217,7 @@ export class IngestService {
     this.failures = 0;
     this.pending.splice(0, batch.length);
     this.pendingAlerts -= batch.reduce((n, e) => n + e.alerts.length, 0);
+    ctx.metrics.ingestPending.set(this.depth);
     const last = batch.at(-1)?.id ?? 0;
     for (const w of this.waiters.filter((x) => x.id <= last)) w.resolve(outcome);
     this.removeWaiters(last);
@@ -263,9 +265,4 @@ export async function commitAlerts(
   // The apply may have held other requests' alerts too: report the incidents of this request's groups.
   const mine = new Set(alerts.map((a) => ctx.group(a.labels).key));
   return { ...outcome, opened: outcome.opened.filter((i) => mine.has(i.groupKey)) };
-}
-
-/** Alerts accepted and not yet applied (exported as a gauge). */
-export function ingestQueueDepth(ctx: AppContext): number {
-  return services.get(ctx)?.depth ?? 0;
 }

@@ -8,6 +8,8 @@ export interface Metrics {
   alertsReceived: Counter<'source' | 'outcome'>;
   ingestBatches: Counter<'source' | 'outcome'>;
   incidentsOpened: Counter;
+  /** Alerts acknowledged (or waiting for their journal commit) and not yet applied. */
+  ingestPending: Gauge;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
 }
 
@@ -32,6 +34,11 @@ export function createMetrics(db: Db): Metrics {
     help: 'Incidents opened since start.',
     registers: [registry],
   });
+  const ingestPending = new Gauge({
+    name: 'vigil_ingest_pending_alerts',
+    help: 'Alerts accepted or queued for the ingest journal and not yet applied; new posts get 503 past server.ingest_queue.max_queued.',
+    registers: [registry],
+  });
   const httpDuration = new Histogram({
     name: 'vigil_http_request_duration_seconds',
     help: 'HTTP request latency by method, route and status.',
@@ -49,5 +56,5 @@ export function createMetrics(db: Db): Metrics {
       for (const r of await countOpen(db)) this.set({ status: r.status, severity: r.severity }, r.count);
     },
   });
-  return { registry, alertsReceived, ingestBatches, incidentsOpened, httpDuration };
+  return { registry, alertsReceived, ingestBatches, incidentsOpened, ingestPending, httpDuration };
 }
