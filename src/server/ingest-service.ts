@@ -145,6 +145,8 @@ export class IngestService {
   /** Starts an apply now when one is due, or arms the timer that bounds the wait. */
   private kick(): void {
     if (this.applying || this.pending.length === 0) return;
+    // After a failed apply, wait out the backoff (only a drain goes ahead).
+    if (this.failures > 0 && this.timer && !this.draining) return;
     if (this.urgent || this.draining || this.pendingAlerts >= MIN_BATCH) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
@@ -155,7 +157,7 @@ export class IngestService {
       this.timer = undefined;
       this.urgent = true;
       this.kick();
-    }, MAX_DELAY_MS);
+    }, MAX_DELAY_MS).unref();
   }
 
   private async loop(): Promise<void> {
@@ -203,15 +205,15 @@ export class IngestService {
       );
       for (const w of this.waiters.filter((x) => x.id <= last)) w.reject(err);
       this.removeWaiters(last);
+      if (this.timer) clearTimeout(this.timer);
       this.timer = setTimeout(
         () => {
           this.timer = undefined;
-          this.failures = 0;
           this.urgent = true;
           this.kick();
         },
         Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6)),
-      );
+      ).unref();
       return false;
     }
     this.failures = 0;
