@@ -125,18 +125,22 @@ async function flushGroups(
   const groups = await loadGroups(db, keys);
   if (groups.size === 0) return 0;
   const rearm = new Map<string, NewJob>();
-  // A group whose previous webhook message is still undelivered skips this tick without even
-  // reading its alerts (Alertmanager's tick blocks while it notifies): under load this is what
-  // keeps the work per tick from growing with the backlog.
-  for (const key of await groupsWithUndelivered(db, groups, deps)) {
+  /** Leaves the group as it is and tries again one group_interval later. */
+  const nextTick = (key: string): void => {
     const node = routeById(deps.pipeline.tree, groups.get(key)?.routeId ?? '') ?? deps.pipeline.tree;
-    groups.delete(key);
     rearm.set(key, {
       kind: GROUP_FLUSH_JOB,
       key: flushJobKey(key),
       runAt: now + node.groupIntervalMs,
       payload: { groupKey: key },
     });
+  };
+  // A group whose previous webhook message is still undelivered skips this tick without even
+  // reading its alerts (Alertmanager's tick blocks while it notifies): under load this is what
+  // keeps the work per tick from growing with the backlog.
+  for (const key of await groupsWithUndelivered(db, groups, deps)) {
+    nextTick(key);
+    groups.delete(key);
   }
   const members = await alertsOfGroups(db, [...groups.keys()]);
   const silences = await activeSilencesAt(db, now);
@@ -250,13 +254,7 @@ async function flushGroups(
     removed.delete(key);
     const d = destroyed.indexOf(key);
     if (d >= 0) destroyed.splice(d, 1);
-    const node = routeById(deps.pipeline.tree, groups.get(key)?.routeId ?? '') ?? deps.pipeline.tree;
-    rearm.set(key, {
-      kind: GROUP_FLUSH_JOB,
-      key: flushJobKey(key),
-      runAt: now + node.groupIntervalMs,
-      payload: { groupKey: key },
-    });
+    nextTick(key);
   }
   const items = [...byGroup.values()].flat();
   const enqueued = items.length > 0 ? (await enqueueNotifications({ ...store, db }, items, now)).length : 0;
