@@ -114,10 +114,11 @@ export class IngestService {
     const entries = await readJournal(this.ctx.store.db);
     const known = new Set(this.pending.map((e) => e.id));
     const left = entries.filter((e) => !known.has(e.id));
+    const count = left.reduce((n, e) => n + e.alerts.length, 0);
     this.pending.unshift(...left);
-    this.pendingAlerts += left.reduce((n, e) => n + e.alerts.length, 0);
+    this.pendingAlerts += count;
     await this.drain();
-    return left.reduce((n, e) => n + e.alerts.length, 0);
+    return count;
   }
 
   /** Applies everything pending now (shutdown, recovery). */
