@@ -54,7 +54,7 @@ export interface IngestOutcome {
 /**
  * Stores a batch of normalized alerts and keeps incidents in step, all inside the caller's
  * transaction (so the reply is sent only after everything is committed): merges each alert with
- * its stored version (Alertmanager rules), appends its history, attaches firing alerts to the
+ * its stored version (Alertmanager rules), appends the versions that changed something to its history, attaches firing alerts to the
  * open incident of their group (opening one when there is none), records resolutions on the
  * timeline and resolves incidents whose alerts have all ended. Alerts whose endsAt lies in the
  * future get a durable resolve check at that time, since "resolved" can also come from time
@@ -76,6 +76,9 @@ export async function ingestAlerts(
   const incidents = await getIncidentsById(db, [...linked]);
 
   const merged: StoredAlert[] = [];
+  // Versions worth keeping in the history: new, status or startsAt changed, annotations changed.
+  // A re-send that only moves endsAt forward (Prometheus, every evaluation) is not one.
+  const changed: StoredAlert[] = [];
   const candidates: NoiseCandidate[] = [];
   const resolvedNow: StoredAlert[] = [];
   const needIncident = new Map<string, StoredAlert[]>();
@@ -110,6 +113,13 @@ export async function ingestAlerts(
     }
     if (!firing) resolvedNow.push(stored);
     merged.push(stored);
+    if (
+      !old ||
+      firing !== wasFiring ||
+      m.startsAt !== old.startsAt ||
+      !sameMap(m.annotations, old.annotations)
+    )
+      changed.push(stored);
   }
 
   // Aggregation rules and flap detection decide which candidates go on to an incident.
@@ -194,7 +204,7 @@ export async function ingestAlerts(
   await appendTimelineBatch(db, timeline);
 
   await saveAlerts(db, joined.length > 0 ? [...merged, ...joined] : merged);
-  if (opts.history !== false) await appendHistory(db, merged, now);
+  if (opts.history !== false) await appendHistory(db, changed, now);
   if (opts.tree) {
     const routeIds = new Map<string, string>();
     for (const a of [...merged, ...joined])
@@ -227,6 +237,13 @@ export async function ingestAlerts(
     ? await resolveIfAllEnded(db, [...resolveCandidates], now, opts.hooks)
     : [];
   return { stored: merged.length, opened, resolved, touched: [...touched] };
+}
+
+function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /**

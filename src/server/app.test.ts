@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../store/store.ts';
+import { fingerprint } from '../alerts/fingerprint.ts';
 import { storeFactories } from '../store/testing.ts';
 import { createTestApp, TEST_KEY, type TestApp } from './testing.ts';
 
@@ -239,6 +240,35 @@ describe.each(storeFactories())('spine over HTTP on $name', (factory) => {
     t.clock.advance(60_000); // 8 min + 1 ms: past the second endsAt
     expect(await t.worker.runDue()).toBeGreaterThanOrEqual(1);
     expect(await status()).toBe('resolved');
+  });
+
+  it('keeps in the history the versions that changed something, not every re-send', async () => {
+    const labels = { alertname: 'Hist', service: 's' };
+    const send = (extra: Record<string, unknown> = {}) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v2/alerts',
+        headers: key,
+        payload: [amAlert(labels, extra)],
+      });
+    await send({ endsAt: '2026-11-27T10:04:00Z' });
+    await send({ endsAt: '2026-11-27T10:05:00Z' }); // a re-send: only endsAt moved
+    await send({ endsAt: '2026-11-27T10:06:00Z' });
+    await send({ endsAt: '2026-11-27T10:06:00Z', annotations: { summary: 'changed' } });
+    await send({ endsAt: '2026-11-27T09:59:30Z' }); // resolved
+    const viewer = await t.token('viewer');
+    const fp = fingerprint(labels);
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/alerts/${fp}/history`,
+      headers: auth(viewer),
+    });
+    expect(res.statusCode).toBe(200);
+    expect((res.json().history as Array<{ status: string }>).map((h) => h.status)).toEqual([
+      'firing',
+      'firing',
+      'resolved',
+    ]);
   });
 
   it('reads Alertmanager webhook v4 and the generic format', async () => {

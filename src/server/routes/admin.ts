@@ -68,7 +68,8 @@ export function adminRoutes(ctx: AppContext): AnyRoute[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/alerts/:fingerprint/history',
-      summary: 'Every received version of one alert',
+      summary:
+        'The versions of one alert that changed something (new, status, startsAt, annotations); re-sends that only move endsAt are not kept',
       tag: 'alerts',
       access: 'viewer',
       params: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 hex digits') }),
