@@ -8,6 +8,7 @@
  *                           [--json FILE] [--no-alertmanager] [--cpu-prof DIR]
  *                           [--rate ALERTS_PER_S]   (paced load instead of as fast as possible)
  *                           [--group-wait 100ms] [--group-interval 1s]
+ *                           [--database postgres://…]  (an empty PostgreSQL database instead of SQLite)
  */
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -53,6 +54,7 @@ const timers = {
   groupWait: arg('group-wait', DEFAULT_TIMERS.groupWait) as string,
   groupInterval: arg('group-interval', DEFAULT_TIMERS.groupInterval) as string,
 };
+const databaseUrl = arg('database');
 const withAm = !process.argv.includes('--no-alertmanager') && hasAlertmanager();
 
 function hasAlertmanager(): boolean {
@@ -116,12 +118,13 @@ const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : '
 async function main(): Promise<void> {
   const receiver = await new FirstSeenReceiver().start();
   process.stderr.write(
-    `bench:ingest: ${total} alerts, batches of ${batch}, ${connections} connections, ${groups} groups${rate ? `, paced at ${rate} alerts/s` : ''}\n`,
+    `bench:ingest: ${total} alerts, batches of ${batch}, ${connections} connections, ${groups} groups${rate ? `, paced at ${rate} alerts/s` : ''}${databaseUrl ? ', vigil on PostgreSQL' : ''}\n`,
   );
   const vigil = await startVigil(
     receiver.port,
     cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`] : [],
     timers,
+    databaseUrl,
   );
   process.stderr.write('  running vigil…\n');
   let v: Figures;

@@ -69,6 +69,7 @@ export async function startVigil(
   receiverPort: number,
   extraArgs: string[] = [],
   timers: RouteTimers = DEFAULT_TIMERS,
+  databaseUrl?: string,
 ): Promise<ServerUnderTest> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-'));
   const port = await freePort();
@@ -100,8 +101,7 @@ export async function startVigil(
       'serve',
       '--config',
       path.join(dir, 'vigil.yaml'),
-      '--data-dir',
-      path.join(dir, 'data'),
+      ...(databaseUrl ? ['--database', databaseUrl] : ['--data-dir', path.join(dir, 'data')]),
       '--port',
       String(port),
       '--log-format',
