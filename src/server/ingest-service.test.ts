@@ -105,6 +105,42 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
     expect(await store.db.selectFrom('alerts').select('fingerprint').execute()).toHaveLength(2);
   });
 
+  it('does not let one batch that cannot be applied hold back the alerts after it', async () => {
+    const now = t.clock.now();
+    // A journaled batch that cannot be applied (labels missing: what a bug or a damaged row would do).
+    const poison = await store.db
+      .insertInto('ingest_journal')
+      .values({
+        received_at: now,
+        count: 1,
+        alerts: JSON.stringify([{ fingerprint: '0000000000000001', labels: null, annotations: {} }]),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await appendJournal(store.db, [alert({ alertname: 'After', service: 'a' }, now)], now);
+    const service = ingestServiceOf(t.ctx);
+    await service.recover();
+    // The good batch after it was applied; the bad one is still journaled, not lost.
+    expect((await store.db.selectFrom('incidents').select('title').execute()).map((i) => i.title)).toEqual([
+      'After on a',
+    ]);
+    const left = await store.db.selectFrom('ingest_journal').select('id').execute();
+    expect(left.map((r) => Number(r.id))).toEqual([Number(poison.id)]);
+    // New alerts are not held back by it either.
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/alerts',
+      headers: key,
+      payload: [{ labels: { alertname: 'Later', service: 'b' } }],
+    });
+    expect(res.statusCode).toBe(200);
+    const viewer = { authorization: `Bearer ${await t.token('viewer')}` };
+    const listed = await t.app.inject({ method: 'GET', url: '/api/v2/alerts', headers: viewer });
+    expect(
+      (listed.json() as Array<{ labels: Record<string, string> }>).map((a) => a.labels['alertname']).sort(),
+    ).toEqual(['After', 'Later']);
+  });
+
   it('refuses with 503 and Retry-After when too many alerts wait, writing nothing', async () => {
     const small = await createTestApp(store, {
       configText: `integrations:\n  - name: test\n    key: ${TEST_KEY}\nserver:\n  ingest_queue: { max_queued: 3 }\n`,

@@ -63,6 +63,12 @@ export class IngestService {
   private urgent = false;
   private draining = false;
   private failures = 0;
+  /** Entries that failed alone while later ones applied: skipped, and retried every minute. */
+  private readonly parked = new Set<number>();
+  /** Until the pending entries pass this id, entries are applied one at a time (after a failure). */
+  private isolateThrough = 0;
+  /** An entry that failed alone, parked until the next entry shows whether the store itself works. */
+  private suspect: number | undefined;
 
   constructor(private readonly ctx: AppContext) {
     this.queue = new CommitQueue(async (alerts, requests) => {
@@ -104,7 +110,7 @@ export class IngestService {
 
   /** Resolves once everything accepted before the call is applied (read-your-writes for the API). */
   async settled(): Promise<void> {
-    const last = this.pending.at(-1);
+    const last = this.pending.findLast((e) => !this.parked.has(e.id));
     if (!last) return;
     await this.appliedThrough(last.id);
   }
@@ -125,10 +131,11 @@ export class IngestService {
   async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.pending.length > 0 || this.applying) {
+      while (this.pending.length > this.parked.size || this.applying) {
         this.kick();
         await this.applying;
-        if (this.pending.length > 0 && this.failures > 0) break; // the store is failing; keep the rest journaled
+        // The store is failing: keep the rest journaled (applied at the next start or retry).
+        if (this.pending.length > this.parked.size && this.failures > 0) break;
       }
     } finally {
       this.draining = false;
@@ -145,7 +152,7 @@ export class IngestService {
 
   /** Starts an apply now when one is due, or arms the timer that bounds the wait. */
   private kick(): void {
-    if (this.applying || this.pending.length === 0) return;
+    if (this.applying || this.pending.length <= this.parked.size) return;
     // After a failed apply, wait out the backoff (only a drain goes ahead).
     if (this.failures > 0 && this.timer && !this.draining) return;
     if (this.urgent || this.draining || this.pendingAlerts >= MIN_BATCH) {
@@ -163,21 +170,30 @@ export class IngestService {
 
   private async loop(): Promise<void> {
     try {
-      while (this.pending.length > 0 && (this.urgent || this.draining || this.pendingAlerts >= MIN_BATCH)) {
-        const batch: JournalEntry[] = [];
-        let n = 0;
-        for (const e of this.pending) {
-          if (batch.length > 0 && n + e.alerts.length > MAX_APPLY) break;
-          batch.push(e);
-          n += e.alerts.length;
-        }
+      while (this.urgent || this.draining || this.pendingAlerts >= MIN_BATCH) {
+        const batch = this.nextBatch();
+        if (batch.length === 0) break;
         if (!(await this.apply(batch))) return;
         this.urgent = this.waiters.length > 0;
       }
     } finally {
       this.applying = undefined;
-      if (this.pending.length > 0 && this.failures === 0) queueMicrotask(() => this.kick());
+      if (this.pending.length > this.parked.size && this.failures === 0) queueMicrotask(() => this.kick());
     }
+  }
+
+  /** The oldest entries that are not parked, up to MAX_APPLY alerts (one at a time when isolating). */
+  private nextBatch(): JournalEntry[] {
+    const batch: JournalEntry[] = [];
+    let n = 0;
+    for (const e of this.pending) {
+      if (this.parked.has(e.id)) continue;
+      if (batch.length > 0 && (n + e.alerts.length > MAX_APPLY || e.id <= this.isolateThrough)) break;
+      batch.push(e);
+      n += e.alerts.length;
+      if (e.id <= this.isolateThrough) break;
+    }
+    return batch;
   }
 
   /** Applies entries in one transaction; false when the store failed (retried after a pause). */
@@ -198,27 +214,21 @@ export class IngestService {
         return ingestAlerts(trx, alerts, now, opts);
       });
     } catch (err) {
-      this.failures++;
-      const last = batch.at(-1)?.id ?? 0;
-      ctx.logger.error(
-        { err, entries: batch.length },
-        'applying accepted alerts failed; they stay journaled and are retried',
-      );
-      for (const w of this.waiters.filter((x) => x.id <= last)) w.reject(err);
-      this.removeWaiters(last);
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(
-        () => {
-          this.timer = undefined;
-          this.urgent = true;
-          this.kick();
-        },
-        Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6)),
-      ).unref();
-      return false;
+      return this.failed(batch, err);
     }
     this.failures = 0;
-    this.pending.splice(0, batch.length);
+    if (this.suspect !== undefined) {
+      // The entry after it applied: the store works and that entry cannot be applied.
+      ctx.logger.error(
+        { entry: this.suspect },
+        'an accepted batch of alerts cannot be applied; it stays in the ingest journal and is retried every minute',
+      );
+      this.suspect = undefined;
+      this.retryParkedLater();
+    }
+    const done = new Set(batch.map((e) => e.id));
+    for (let i = this.pending.length - 1; i >= 0; i--)
+      if (done.has(this.pending[i]?.id ?? -1)) this.pending.splice(i, 1);
     this.pendingAlerts -= batch.reduce((n, e) => n + e.alerts.length, 0);
     ctx.metrics.ingestPending.set(this.depth);
     const last = batch.at(-1)?.id ?? 0;
@@ -231,6 +241,58 @@ export class IngestService {
     }
     ctx.worker?.poke();
     return true;
+  }
+
+  /**
+   * A failed apply. Several entries: apply them one at a time to find the one that fails. One entry
+   * with others after it: park it and try the next — if that applies, this entry is what fails and
+   * stays parked (journaled, retried every minute) instead of holding every later alert back; if
+   * the next fails too, the store is what fails, and everything waits with backoff.
+   */
+  private failed(batch: readonly JournalEntry[], err: unknown): boolean {
+    const { ctx } = this;
+    const first = batch[0];
+    const last = batch.at(-1)?.id ?? 0;
+    if (batch.length > 1) {
+      this.isolateThrough = Math.max(this.isolateThrough, last);
+      return true;
+    }
+    const hasNext =
+      first !== undefined && this.pending.some((e) => e.id > first.id && !this.parked.has(e.id));
+    if (first && this.suspect === undefined && hasNext) {
+      this.suspect = first.id;
+      this.parked.add(first.id);
+      for (const w of this.waiters.filter((x) => x.id === first.id)) w.reject(err);
+      this.waiters.splice(0, this.waiters.length, ...this.waiters.filter((x) => x.id !== first.id));
+      ctx.logger.warn({ err, entry: first.id }, 'applying an accepted batch failed; trying the next one');
+      return true;
+    }
+    if (this.suspect !== undefined) this.parked.delete(this.suspect);
+    this.suspect = undefined;
+    this.failures++;
+    ctx.logger.error({ err }, 'applying accepted alerts failed; they stay journaled and are retried');
+    for (const w of this.waiters.filter((x) => x.id <= last)) w.reject(err);
+    this.removeWaiters(last);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.urgent = true;
+        this.kick();
+      },
+      Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6)),
+    ).unref();
+    return false;
+  }
+
+  /** Gives parked entries another try in a minute (a config reload or a fix may let them apply). */
+  private retryParkedLater(): void {
+    setTimeout(() => {
+      for (const id of this.parked) this.isolateThrough = Math.max(this.isolateThrough, id);
+      this.parked.clear();
+      this.urgent = true;
+      this.kick();
+    }, 60_000).unref();
   }
 
   private removeWaiters(through: number): void {
