@@ -2,18 +2,7 @@
  * Deterministic generator of labelled alert storms for the noise benchmark. A seeded PRNG
  * (mulberry32) drives everything, so a storm name + seed always yields the same alerts.
  */
-
-/** mulberry32: small, fast, good enough for simulation; returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/shared/random.ts';
 
 /** A service and the services it depends on. */
 export interface Service {
@@ -188,7 +177,7 @@ class Builder {
 
 /** One large cascade from the infrastructure service with most dependents, plus background noise. */
 export function bigCascade(seed = 1): Storm {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const services = serviceGraph(rand);
   const b = new Builder(rand);
   const infra = services.filter((s) => s.layer === 0);
@@ -204,7 +193,7 @@ export function bigCascade(seed = 1): Storm {
 
 /** Many small independent faults spread over 12 hours, each with its own (small) cascade. */
 export function manySmall(seed = 2): Storm {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const services = serviceGraph(rand);
   const b = new Builder(rand);
   for (let i = 0; i < 30; i++)
@@ -216,7 +205,7 @@ export function manySmall(seed = 2): Storm {
 
 /** Pure flapping noise: 25 sources on distinct services, each flapping for up to two hours. */
 export function pureFlapping(seed = 3): Storm {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const services = serviceGraph(rand);
   const b = new Builder(rand);
   const pool = [...services];

@@ -2,7 +2,7 @@ import type { Alert } from '../alerts/alert.ts';
 import { appendHistory, loadAlerts, saveAlerts, type StoredAlert } from '../alerts/alert-store.ts';
 import { mergeAlert } from '../alerts/merge.ts';
 import { armGroupTimers } from '../dispatch/schedule.ts';
-import { scheduleJobs } from '../engine/jobs.ts';
+import { scheduleJobs, type NewJob } from '../engine/jobs.ts';
 import type { GroupFn, IncidentGroup } from '../incidents/grouping.ts';
 import { runHooks, type IncidentHooks } from '../incidents/hooks.ts';
 import {
@@ -225,18 +225,18 @@ export async function ingestAlerts(
     }
   }
   if (opts.autoResolve) {
-    const checks = [...checkAt].map(([id, at]) => ({
-      kind: RESOLVE_CHECK_JOB,
-      key: `resolve-check:${id}`,
-      runAt: at,
-      payload: { incidentId: id },
-    }));
+    const checks = [...checkAt].map(([id, at]) => resolveCheckJob(id, at));
     await scheduleJobs(db, checks, now, 'earlier');
   }
   const resolved = opts.autoResolve
     ? await resolveIfAllEnded(db, [...resolveCandidates], now, opts.hooks)
     : [];
   return { stored: merged.length, opened, resolved, touched: [...touched] };
+}
+
+/** The durable resolve check of one incident (one row per incident, by key). */
+function resolveCheckJob(incidentId: number, at: number): NewJob {
+  return { kind: RESOLVE_CHECK_JOB, key: `resolve-check:${incidentId}`, runAt: at, payload: { incidentId } };
 }
 
 function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -267,13 +267,7 @@ export async function resolveCheck(
     .where('ends_at', '<', FOREVER)
     .executeTakeFirst();
   const at = row?.at === null || row?.at === undefined ? undefined : Number(row.at);
-  if (at !== undefined)
-    await scheduleJobs(
-      db,
-      [{ kind: RESOLVE_CHECK_JOB, key: `resolve-check:${incidentId}`, runAt: at, payload: { incidentId } }],
-      now,
-      'replace',
-    );
+  if (at !== undefined) await scheduleJobs(db, [resolveCheckJob(incidentId, at)], now, 'replace');
 }
 
 /**

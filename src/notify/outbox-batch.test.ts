@@ -6,7 +6,7 @@ import { reply } from '../../test/fakes/fake-server.ts';
 import { loopbackFetch } from '../../test/fakes/loopback-fetch.ts';
 import { FakeWebhookReceiver } from '../../test/fakes/webhook-receiver.ts';
 import { makeChannel, sampleIncident } from '../../test/notify/helpers.ts';
-import { seededRandom } from './backoff.ts';
+import { seededRandom } from '../shared/random.ts';
 import type { Channel } from './channels/index.ts';
 import { routeNotifications } from './dispatch.ts';
 import { enqueueNotifications, listDeliveries, outboxCounts, type NewNotification } from './outbox.ts';

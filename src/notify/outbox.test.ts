@@ -7,7 +7,7 @@ import { loopbackFetch } from '../../test/fakes/loopback-fetch.ts';
 import { FakeSlack } from '../../test/fakes/slack.ts';
 import { FakeWebhookReceiver } from '../../test/fakes/webhook-receiver.ts';
 import { makeChannel, sampleIncident } from '../../test/notify/helpers.ts';
-import { seededRandom } from './backoff.ts';
+import { seededRandom } from '../shared/random.ts';
 import type { Channel } from './channels/index.ts';
 import { routeNotifications } from './dispatch.ts';
 import { cancelNotifications, enqueueNotifications, listDeliveries, outboxCounts } from './outbox.ts';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/engine/clock.ts';
-import { seededRandom } from '../../src/notify/backoff.ts';
+import { seededRandom } from '../../src/shared/random.ts';
 import type { Channel } from '../../src/notify/channels/index.ts';
 import { routeNotifications } from '../../src/notify/dispatch.ts';
 import { enqueueNotifications, listDeliveries } from '../../src/notify/outbox.ts';
