@@ -113,4 +113,30 @@ describe('schedule properties', () => {
       { numRuns: 150 },
     );
   });
+
+  it('who(t) in a gap covered by back-to-back overrides reports the whole shift (found by the property above)', () => {
+    const def = scheduleFrom({
+      id: 's',
+      time_zone: 'UTC',
+      layers: [
+        {
+          name: 'a',
+          rotation: { users: ['u4'], start: '2025-12-22T00:00', turn: '1h' },
+          restrictions: [{ days: ['mon'], from: '00:00', to: '00:15' }],
+        },
+      ],
+      time_off: [],
+    });
+    const at = Date.UTC(2026, 0, 12, 0, 15); // Monday 00:15, where the layer's window ends
+    // As fast-check generated them: one id, two back-to-back intervals of the same person.
+    const ov: Override[] = [
+      { id: 'o0', kind: 'add', user: 'o1', start: Date.UTC(2026, 0, 12, 1), end: Date.UTC(2026, 0, 13, 1) },
+      { id: 'o0', kind: 'add', user: 'o1', start: Date.UTC(2026, 0, 11, 14), end: Date.UTC(2026, 0, 12, 1) },
+    ];
+    const covering = shifts(def, ov, at - 30 * DAY, at + 30 * DAY).find((s) => s.start <= at && at < s.end);
+    const who = whoIsOnCall(def, ov, at, { next: false });
+    expect(who.users).toEqual(['o1']);
+    expect([who.shift.start, who.shift.end]).toEqual([covering?.start, covering?.end]);
+    expect(who.shift.end).toBe(Date.UTC(2026, 0, 13, 1));
+  });
 });

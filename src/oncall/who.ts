@@ -61,16 +61,28 @@ function windowAround(def: ScheduleDef, overrides: readonly Override[], at: numb
     const p = pieceAt(def, primary[li] as (typeof primary)[number], at);
     if (p) return [p.start, p.end];
   }
-  // A gap: search one longest turn either side, widened to any override covering `at`.
+  // A gap: search one longest turn either side, widened to the overrides covering `at` and to
+  // those that touch them in turn (back-to-back overrides of one person make one shift).
   const h = longestTurn(def);
   let wa = at - h;
   let wb = at + h;
-  for (const o of [...def.overrides, ...overrides]) {
-    if (o.start <= at && at < o.end) {
-      wa = Math.min(wa, o.start);
-      wb = Math.max(wb, o.end);
+  const all = [...def.overrides, ...overrides];
+  const covering = all.filter((o) => o.start <= at && at < o.end);
+  if (covering.length === 0) return [wa, wb];
+  let lo = Math.min(...covering.map((o) => o.start));
+  let hi = Math.max(...covering.map((o) => o.end));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const o of all) {
+      if (o.start <= hi && lo <= o.end && (o.start < lo || o.end > hi)) {
+        lo = Math.min(lo, o.start);
+        hi = Math.max(hi, o.end);
+        grew = true;
+      }
     }
   }
+  wa = Math.min(wa, lo);
+  wb = Math.max(wb, hi);
   return [wa, wb];
 }
 
