@@ -1,5 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
-import type { Db } from '../store/db.ts';
+import { chunk, type Db } from '../store/db.ts';
+import type { JournalDatabase } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
 
 /** One accepted batch in the ingest journal. */
 export interface JournalEntry {
@@ -9,10 +12,38 @@ export interface JournalEntry {
 }
 
 /**
- * Appends an accepted batch to the journal and returns its id. Once this commits the alerts are
- * durable: a crash before they are applied is repaired by applying the journal at start-up.
+ * Where accepted batches wait until they are applied (ADR 0007). Appending is what makes alerts
+ * durable; applying claims entries inside the transaction that applies them, so an entry is
+ * applied exactly once even across a crash or a second process.
  */
-export async function appendJournal(db: Db, alerts: readonly Alert[], now: number): Promise<number> {
+export interface IngestJournal {
+  /** Appends an accepted batch and returns its id; the alerts are durable once this resolves. */
+  append(alerts: readonly Alert[], now: number): Promise<number>;
+  /** Every entry not yet applied, oldest first (start-up recovery). */
+  unapplied(): Promise<JournalEntry[]>;
+  /**
+   * Claims entries inside the transaction that applies them and returns the ids not applied
+   * before: only those may be applied.
+   */
+  claim(trx: Db, ids: readonly number[]): Promise<Set<number>>;
+  /** Drops entries whose apply has committed (housekeeping; losing it repeats nothing). */
+  forget(ids: readonly number[]): Promise<void>;
+}
+
+/**
+ * The journal of a store: on PostgreSQL a table of the main database; on SQLite a file of its own
+ * (`journal.db`), so that appending never waits for the transaction applying earlier entries — the
+ * main file has a single writer (ADR 0008).
+ */
+export function journalOf(store: Pick<Store, 'db' | 'journalDb'>): IngestJournal {
+  return store.journalDb ? fileJournal(store.db, store.journalDb) : tableJournal(store.db);
+}
+
+function toEntry(r: { id: number; received_at: number; alerts: string }): JournalEntry {
+  return { id: Number(r.id), receivedAt: Number(r.received_at), alerts: JSON.parse(r.alerts) as Alert[] };
+}
+
+async function appendTo(db: Kysely<JournalDatabase>, alerts: readonly Alert[], now: number): Promise<number> {
   const row = await db
     .insertInto('ingest_journal')
     .values({ received_at: now, count: alerts.length, alerts: JSON.stringify(alerts) })
@@ -21,26 +52,84 @@ export async function appendJournal(db: Db, alerts: readonly Alert[], now: numbe
   return Number(row.id);
 }
 
-/** Every journal entry not yet applied, oldest first (start-up recovery). */
-export async function readJournal(db: Db): Promise<JournalEntry[]> {
-  const rows = await db.selectFrom('ingest_journal').selectAll().orderBy('id').execute();
-  return rows.map((r) => ({
-    id: Number(r.id),
-    receivedAt: r.received_at,
-    alerts: JSON.parse(r.alerts) as Alert[],
-  }));
+/** The journal as a table of the main database: claiming deletes the entry (DELETE … RETURNING). */
+function tableJournal(db: Db): IngestJournal {
+  return {
+    // The main database holds the same table (Database includes JournalDatabase's tables).
+    append: (alerts, now) => appendTo(db as unknown as Kysely<JournalDatabase>, alerts, now),
+    unapplied: async () =>
+      (await db.selectFrom('ingest_journal').selectAll().orderBy('id').execute()).map(toEntry),
+    claim: async (trx, ids) => {
+      const out = new Set<number>();
+      for (const part of chunk(ids, 500)) {
+        const rows = await trx.deleteFrom('ingest_journal').where('id', 'in', part).returning('id').execute();
+        for (const r of rows) out.add(Number(r.id));
+      }
+      return out;
+    },
+    forget: () => Promise.resolve(),
+  };
 }
 
 /**
- * Removes entries as part of the transaction that applies them, and returns the ids that were
- * still there: an entry another process applied first is not applied twice.
+ * The journal in its own SQLite file. Claiming records the entry's id in the main database's
+ * `ingest_applied` (in the applying transaction: an id already there was applied before); the
+ * entry and its id are deleted afterwards. Recovery treats an entry whose id is recorded as
+ * applied, and also moves entries a previous version left in the main database's own journal
+ * table into the file (keeping their ids, so a repeated move cannot duplicate one).
  */
-export async function takeJournal(db: Db, ids: readonly number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .deleteFrom('ingest_journal')
-    .where('id', 'in', [...ids])
-    .returning('id')
-    .execute();
-  return new Set(rows.map((r) => Number(r.id)));
+function fileJournal(db: Db, journal: Kysely<JournalDatabase>): IngestJournal {
+  return {
+    append: (alerts, now) => appendTo(journal, alerts, now),
+    unapplied: async () => {
+      const legacy = await db.selectFrom('ingest_journal').selectAll().orderBy('id').execute();
+      for (const part of chunk(legacy, 100)) {
+        await journal
+          .insertInto('ingest_journal')
+          .values(
+            part.map((r) => ({ id: r.id, received_at: r.received_at, count: r.count, alerts: r.alerts })),
+          )
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+        await db
+          .deleteFrom('ingest_journal')
+          .where(
+            'id',
+            'in',
+            part.map((r) => r.id),
+          )
+          .execute();
+      }
+      const rows = await journal.selectFrom('ingest_journal').selectAll().orderBy('id').execute();
+      const applied = new Set(
+        (await db.selectFrom('ingest_applied').select('id').execute()).map((r) => Number(r.id)),
+      );
+      const done = rows.filter((r) => applied.has(Number(r.id))).map((r) => Number(r.id));
+      // Entries whose apply committed before the crash, and ids whose entry is already gone.
+      for (const part of chunk(done, 500))
+        await journal.deleteFrom('ingest_journal').where('id', 'in', part).execute();
+      for (const part of chunk([...applied], 500))
+        await db.deleteFrom('ingest_applied').where('id', 'in', part).execute();
+      return rows.filter((r) => !applied.has(Number(r.id))).map(toEntry);
+    },
+    claim: async (trx, ids) => {
+      const out = new Set<number>();
+      for (const part of chunk(ids, 500)) {
+        const rows = await trx
+          .insertInto('ingest_applied')
+          .values(part.map((id) => ({ id })))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returning('id')
+          .execute();
+        for (const r of rows) out.add(Number(r.id));
+      }
+      return out;
+    },
+    forget: async (ids) => {
+      for (const part of chunk(ids, 500)) {
+        await journal.deleteFrom('ingest_journal').where('id', 'in', part).execute();
+        await db.deleteFrom('ingest_applied').where('id', 'in', part).execute();
+      }
+    },
+  };
 }

@@ -14,7 +14,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { alertmanagerReadRoutes } from './routes/alertmanager-read.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { ingestServiceOf } from './ingest-service.ts';
-import { ingestRoutes } from './routes/ingest.ts';
+import { ingestRoutes, isIngestRequest } from './routes/ingest.ts';
 
 /** Extra routes other domains contribute (on-call, notifications, silences…). */
 export type RouteFactory = (ctx: AppContext) => AnyRoute[];
@@ -84,6 +84,17 @@ export async function buildApp(
     void reply
       .code(404)
       .send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0] ?? ''}` });
+  });
+
+  // Under overload an ingestion request is refused before its body is read or parsed: when a flood
+  // of senders retries, refusing has to cost far less than accepting, or the refusals themselves
+  // starve the work that would make room.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!isIngestRequest(req.method, req.routeOptions.url) || !ingestServiceOf(ctx).full) return;
+    await reply
+      .code(503)
+      .header('retry-after', '1')
+      .send({ code: 'overloaded', message: 'vigil is busy storing earlier alerts; retry shortly' });
   });
 
   // API reads and changes see every alert already acknowledged: under load alerts are answered

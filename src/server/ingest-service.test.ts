@@ -1,10 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fingerprint } from '../alerts/fingerprint.ts';
 import type { Alert } from '../alerts/alert.ts';
-import { appendJournal } from '../ingest/journal-store.ts';
+import { sql, type Kysely } from 'kysely';
+import { journalOf } from '../ingest/journal-store.ts';
+import type { JournalDatabase } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { storeFactories } from '../store/testing.ts';
-import { ingestServiceOf } from './ingest-service.ts';
+import { APPLY_LOCK, ingestServiceOf } from './ingest-service.ts';
 import { createTestApp, TEST_KEY, type TestApp } from './testing.ts';
 
 const key = { authorization: `Bearer ${TEST_KEY}` };
@@ -35,15 +37,14 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
     await store.close();
   });
 
-  const journalRows = async (): Promise<number> =>
-    Number(
-      (
-        await store.db
-          .selectFrom('ingest_journal')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
+  /** The journal's table, wherever this store keeps it (a file of its own on SQLite). */
+  const journalTable = (): Kysely<JournalDatabase> =>
+    store.journalDb ?? (store.db as unknown as Kysely<JournalDatabase>);
+  const journalIds = async (): Promise<number[]> =>
+    (await journalTable().selectFrom('ingest_journal').select('id').orderBy('id').execute()).map((r) =>
+      Number(r.id),
     );
+  const journalRows = async (): Promise<number> => (await journalIds()).length;
 
   it('answers a request that comes alone after its apply, with the incidents it opened', async () => {
     const res = await t.app.inject({
@@ -89,8 +90,7 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
   it('applies what a crash left in the journal before anything else, exactly once', async () => {
     const now = t.clock.now();
     // A batch that was acknowledged (its journal row committed) but never applied: the process died.
-    await appendJournal(
-      store.db,
+    await journalOf(store).append(
       [alert({ alertname: 'Crash', service: 'a' }, now), alert({ alertname: 'Crash', service: 'b' }, now)],
       now,
     );
@@ -105,10 +105,51 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
     expect(await store.db.selectFrom('alerts').select('fingerprint').execute()).toHaveLength(2);
   });
 
+  it('does not apply again an entry whose apply committed just before a crash', async () => {
+    const now = t.clock.now();
+    const journal = journalOf(store);
+    const applied = await journal.append([alert({ alertname: 'Done', service: 'a' }, now)], now);
+    await journal.append([alert({ alertname: 'Open', service: 'b' }, now)], now);
+    // The crash came between the apply's commit (which claimed the entry) and its removal.
+    await store.db.transaction().execute(async (trx) => {
+      expect([...(await journal.claim(trx, [applied]))]).toEqual([applied]);
+    });
+    const service = ingestServiceOf(t.ctx);
+    expect(await service.recover()).toBe(1);
+    expect((await store.db.selectFrom('incidents').select('title').execute()).map((i) => i.title)).toEqual([
+      'Open on b',
+    ]);
+    expect(await journalRows()).toBe(0);
+    expect(await service.recover()).toBe(0);
+    expect(await store.db.selectFrom('alerts').select('fingerprint').execute()).toHaveLength(1);
+  });
+
+  it.runIf(factory.name === 'sqlite')(
+    'applies entries an older version left in the main database, and moves none twice',
+    async () => {
+      const now = t.clock.now();
+      const legacy = store.db as unknown as Kysely<JournalDatabase>;
+      await legacy
+        .insertInto('ingest_journal')
+        .values({
+          received_at: now,
+          count: 1,
+          alerts: JSON.stringify([alert({ alertname: 'Old', service: 'a' }, now)]),
+        })
+        .execute();
+      expect(await ingestServiceOf(t.ctx).recover()).toBe(1);
+      expect((await store.db.selectFrom('incidents').select('title').execute()).map((i) => i.title)).toEqual([
+        'Old on a',
+      ]);
+      expect(await legacy.selectFrom('ingest_journal').select('id').execute()).toEqual([]);
+      expect(await journalRows()).toBe(0);
+    },
+  );
+
   it('does not let one batch that cannot be applied hold back the alerts after it', async () => {
     const now = t.clock.now();
     // A journaled batch that cannot be applied (labels missing: what a bug or a damaged row would do).
-    const poison = await store.db
+    const poison = await journalTable()
       .insertInto('ingest_journal')
       .values({
         received_at: now,
@@ -117,15 +158,14 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await appendJournal(store.db, [alert({ alertname: 'After', service: 'a' }, now)], now);
+    await journalOf(store).append([alert({ alertname: 'After', service: 'a' }, now)], now);
     const service = ingestServiceOf(t.ctx);
     await service.recover();
     // The good batch after it was applied; the bad one is still journaled, not lost.
     expect((await store.db.selectFrom('incidents').select('title').execute()).map((i) => i.title)).toEqual([
       'After on a',
     ]);
-    const left = await store.db.selectFrom('ingest_journal').select('id').execute();
-    expect(left.map((r) => Number(r.id))).toEqual([Number(poison.id)]);
+    expect(await journalIds()).toEqual([Number(poison.id)]);
     // New alerts are not held back by it either.
     const res = await t.app.inject({
       method: 'POST',
@@ -156,6 +196,51 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
       expect(res.headers['retry-after']).toBe('1');
       expect(await journalRows()).toBe(0);
     } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses an ingestion request while the queue is full before reading its body', async () => {
+    const small = await createTestApp(store, {
+      configText: `integrations:\n  - name: test\n    key: ${TEST_KEY}\nserver:\n  ingest_queue: { max_queued: 2 }\n`,
+    });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // Hold the apply back (SQLite: the one connection; PostgreSQL: the appliers' lock).
+    let holding!: () => void;
+    const holdingNow = new Promise<void>((r) => (holding = r));
+    const blocker = store.db.transaction().execute(async (trx) => {
+      if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(trx);
+      else await trx.selectFrom('alerts').select('fingerprint').limit(1).execute();
+      holding();
+      await held;
+    });
+    try {
+      await holdingNow;
+      const first = small.app.inject({
+        method: 'POST',
+        url: '/api/v2/alerts',
+        headers: key,
+        payload: [1, 2].map((i) => ({ labels: { alertname: 'Fill', service: `s${i}` } })),
+      });
+      await vi.waitFor(() => expect(ingestServiceOf(small.ctx).full).toBe(true));
+      // Not even valid JSON: a 400 would show the body was parsed.
+      const refused = await small.app.inject({
+        method: 'POST',
+        url: '/api/v2/alerts',
+        headers: { ...key, 'content-type': 'application/json' },
+        payload: '{not json',
+      });
+      expect(refused.statusCode).toBe(503);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(refused.json()).toMatchObject({ code: 'overloaded' });
+      release();
+      await blocker;
+      expect((await first).statusCode).toBe(200);
+      expect(await store.db.selectFrom('alerts').select('fingerprint').execute()).toHaveLength(2);
+    } finally {
+      release();
+      await blocker;
       await small.close();
     }
   });

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
-import { appendJournal, readJournal, takeJournal, type JournalEntry } from '../ingest/journal-store.ts';
+import { journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
 import { ingestOptionsFor } from '../ingest/options.ts';
 import { VigilError } from '../shared/errors.ts';
 import type { AppContext } from './context.ts';
@@ -14,7 +14,7 @@ const MAX_APPLY = 8192;
 /** Longest an accepted alert waits for its apply while the journal fills under load (ms). */
 const MAX_DELAY_MS = 20;
 /** Serialises appliers across processes sharing one PostgreSQL database. */
-const APPLY_LOCK = 7_411_001;
+export const APPLY_LOCK = 7_411_001;
 
 interface Appended {
   id: number;
@@ -42,7 +42,9 @@ export interface Accepted {
  *    repaired by applying the journal at start-up, so a 2xx is never sent for an alert that can
  *    be lost.
  * 2. **Apply** — journal entries are applied to alerts, incidents and group timers, oldest first,
- *    in transactions of up to 8,192 alerts; each transaction deletes the entries it applied.
+ *    in transactions of up to 8,192 alerts; each transaction claims the entries it applies, so
+ *    none is applied twice. On SQLite the journal is a file of its own, so appending never waits
+ *    for an apply's transaction (docs/adr/0008-sqlite-worker.md).
  *
  * A request that arrives alone (no concurrent traffic, nothing waiting) is answered after its apply,
  * with the incidents it opened, and reads see its effect at once. Under concurrent load a request is
@@ -54,6 +56,7 @@ export interface Accepted {
  */
 export class IngestService {
   private readonly queue: CommitQueue<Appended>;
+  private readonly journal: IngestJournal;
   /** Appended and not yet applied, oldest first. */
   private readonly pending: JournalEntry[] = [];
   private pendingAlerts = 0;
@@ -71,9 +74,10 @@ export class IngestService {
   private suspect: number | undefined;
 
   constructor(private readonly ctx: AppContext) {
+    this.journal = journalOf(ctx.store);
     this.queue = new CommitQueue(async (alerts, requests) => {
       const now = ctx.clock.now();
-      const id = await appendJournal(ctx.store.db, alerts, now);
+      const id = await this.journal.append(alerts, now);
       this.pending.push({ id, receivedAt: now, alerts: [...alerts] });
       this.pendingAlerts += alerts.length;
       ctx.metrics.ingestPending.set(this.depth);
@@ -84,6 +88,14 @@ export class IngestService {
   /** Alerts accepted and not yet applied, plus those waiting for their journal commit. */
   get depth(): number {
     return this.pendingAlerts + this.queue.depth;
+  }
+
+  /**
+   * True while as many alerts wait as the queue allows: a new request would be refused, so it is
+   * refused before its body is even read (shedding a flood must cost less than accepting it).
+   */
+  get full(): boolean {
+    return this.depth >= this.ctx.loaded.config.server.ingest_queue.maxQueued;
   }
 
   /**
@@ -117,7 +129,7 @@ export class IngestService {
 
   /** Applies every journal entry left by a previous run (before serving). */
   async recover(): Promise<number> {
-    const entries = await readJournal(this.ctx.store.db);
+    const entries = await this.journal.unapplied();
     const known = new Set(this.pending.map((e) => e.id));
     const left = entries.filter((e) => !known.has(e.id));
     const count = left.reduce((n, e) => n + e.alerts.length, 0);
@@ -206,7 +218,7 @@ export class IngestService {
       outcome = await ctx.store.db.transaction().execute(async (trx) => {
         if (ctx.store.dialect === 'postgres')
           await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(trx);
-        const mine = await takeJournal(
+        const mine = await this.journal.claim(
           trx,
           batch.map((e) => e.id),
         );
@@ -217,6 +229,12 @@ export class IngestService {
       return this.failed(batch, err);
     }
     this.failures = 0;
+    try {
+      await this.journal.forget(batch.map((e) => e.id));
+    } catch (err) {
+      // Harmless: the entries are recorded as applied, so recovery skips and drops them.
+      ctx.logger.warn({ err }, 'could not drop applied entries from the ingest journal');
+    }
     if (this.suspect !== undefined) {
       // The entry after it applied: the store works and that entry cannot be applied.
       ctx.logger.error(

@@ -124,9 +124,20 @@ export interface IngestJournalTable {
   alerts: string;
 }
 
+/** Ingest journal entries applied to this database while the journal lives elsewhere (SQLite). */
+export interface IngestAppliedTable {
+  id: number;
+}
+
+/** The SQLite store's journal file (`journal.db` beside `vigil.db`). */
+export interface JournalDatabase {
+  ingest_journal: IngestJournalTable;
+}
+
 /** The tables the spine owns. Other domains add theirs with `db.withTables<...>()`. */
 export interface Database {
   ingest_journal: IngestJournalTable;
+  ingest_applied: IngestAppliedTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
   incidents: IncidentsTable;

@@ -1,19 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import {
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-  type MigrationProvider,
-  type SqliteDatabase,
-} from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { VigilError } from '../shared/errors.ts';
+import { sqliteThreadDialect } from './sqlite-thread.ts';
 import { migrationsFor } from './migrations/index.ts';
 import type { Dialect } from './migrations/columns.ts';
-import type { Database } from './schema.ts';
+import type { Database, JournalDatabase } from './schema.ts';
 
 export type { Dialect } from './migrations/columns.ts';
 
@@ -23,6 +16,13 @@ export interface Store {
   dialect: Dialect;
   /** Where the data lives, for logs (`sqlite:/path/vigil.db` or the PostgreSQL URL without password). */
   location: string;
+  /**
+   * SQLite only: the ingest journal's own database file (`journal.db` beside `vigil.db`), so that
+   * accepting alerts never waits for the transaction applying earlier ones (ADR 0008). On
+   * PostgreSQL the journal is a table of the main database, whose connection pool already lets
+   * both run at once.
+   */
+  journalDb?: Kysely<JournalDatabase>;
   close(): Promise<void>;
 }
 
@@ -43,6 +43,20 @@ export function isPostgresUrl(url: string | undefined): url is string {
 }
 
 /**
+ * How SQLite files are opened. WAL with `synchronous=NORMAL`: a commit survives a process crash;
+ * a power loss can roll back the last transactions (docs/performance.md, "What survives what").
+ */
+const SQLITE_PRAGMAS = [
+  'journal_mode = WAL',
+  'synchronous = NORMAL',
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+  // 16 MiB of page cache (default 2 MiB): large ingest transactions otherwise spill dirty pages
+  // mid-transaction; measured at 1.5x the insert rate for 8,000-alert transactions.
+  'cache_size = -16000',
+];
+
+/**
  * Opens the store and brings its schema up to date. SQLite runs in WAL mode with
  * `synchronous=NORMAL`: a committed transaction survives a process crash (SIGKILL); after a power
  * loss the last few transactions may be lost (docs/performance.md explains the choice).
@@ -57,16 +71,32 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const dir = opts.dataDir ?? '.vigil-data';
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, opts.fileName ?? 'vigil.db');
-    const sqlite = new BetterSqlite3(file);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = ON');
-    // 16 MiB of page cache (default 2 MiB): large ingest transactions otherwise spill dirty pages
-    // mid-transaction; measured at 1.5x the insert rate for 8,000-alert transactions.
-    sqlite.pragma('cache_size = -16000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
-    store = { db, dialect: 'sqlite', location: `sqlite:${file}`, close: () => db.destroy() };
+    const db = new Kysely<Database>({ dialect: sqliteThreadDialect({ file, pragmas: SQLITE_PRAGMAS }) });
+    const journalDb = new Kysely<JournalDatabase>({
+      dialect: sqliteThreadDialect({ file: path.join(dir, 'journal.db'), pragmas: SQLITE_PRAGMAS }),
+    });
+    store = {
+      db,
+      dialect: 'sqlite',
+      location: `sqlite:${file}`,
+      journalDb,
+      close: async () => {
+        await Promise.all([db.destroy(), journalDb.destroy()]);
+      },
+    };
+    try {
+      await journalDb.schema
+        .createTable('ingest_journal')
+        .ifNotExists()
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('alerts', 'text', (c) => c.notNull())
+        .execute();
+    } catch (err) {
+      await store.close();
+      throw new VigilError('store_failed', `cannot open the ingest journal in ${dir}: ${String(err)}`);
+    }
   }
   try {
     await migrate(store);
@@ -88,39 +118,6 @@ export async function migrate(store: Store): Promise<void> {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new VigilError('store_failed', `migration ${failed} failed: ${String(error)}`);
   }
-}
-
-/**
- * Wraps better-sqlite3 so that Kysely's driver reuses prepared statements instead of compiling
- * the same SQL on every query (profiling showed `prepare` at a sixth of ingest CPU). The cache is
- * bounded by the total length of its SQL, not by count: statements with long `IN (…)` and
- * multi-row `VALUES` lists come in many lengths, and a thousand of them held over 100 MB between
- * their text and SQLite's compiled programs. Statements are only ever run synchronously, so
- * sharing one is safe.
- */
-function cachingDatabase(sqlite: BetterSqlite3.Database, maxChars = 1_000_000): SqliteDatabase {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  let chars = 0;
-  return {
-    close: () => sqlite.close(),
-    prepare: (sql: string) => {
-      let stmt = cache.get(sql);
-      if (stmt) {
-        // Refresh its place so the least recently used statement is evicted first.
-        cache.delete(sql);
-      } else {
-        stmt = sqlite.prepare(sql);
-        chars += sql.length;
-        for (const oldest of cache.keys()) {
-          if (chars <= maxChars) break;
-          cache.delete(oldest);
-          chars -= oldest.length;
-        }
-      }
-      cache.set(sql, stmt);
-      return stmt;
-    },
-  };
 }
 
 function redact(url: string): string {

@@ -55,6 +55,19 @@ async function answer(
   return body;
 }
 
+const INGEST_URLS = new Set([
+  '/api/v2/alerts',
+  '/integrations/alertmanager',
+  '/integrations/alertmanager/:key',
+  '/integrations/generic',
+  '/integrations/generic/:key',
+]);
+
+/** True for a request to one of the ingestion endpoints (by its route pattern). */
+export function isIngestRequest(method: string, routeUrl: string | undefined): boolean {
+  return method === 'POST' && routeUrl !== undefined && INGEST_URLS.has(routeUrl);
+}
+
 /** Ingestion endpoints: Alertmanager API v2 POST, Alertmanager webhook v4, generic JSON. */
 export function ingestRoutes(ctx: AppContext): AnyRoute[] {
   const resolveTimeout = (): number => ctx.loaded.config.server.resolve_timeout;
