@@ -25,7 +25,7 @@ import { activeSilencesAt } from '../pipeline/silence-store.ts';
 import { isRouteMuted } from '../pipeline/time-intervals.ts';
 import { chunk, type Db } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
-import { deleteGroup, loadGroups, recordFlush } from './group-store.ts';
+import { deleteGroup, loadGroups, recordFlushes } from './group-store.ts';
 import { incidentViewFor } from './incident-view.ts';
 import { flushJobKey, GROUP_FLUSH_JOB, routeById } from './schedule.ts';
 import { groupMembership } from './visibility.ts';
@@ -258,7 +258,7 @@ async function flushGroups(
   }
   const items = [...byGroup.values()].flat();
   const enqueued = items.length > 0 ? (await enqueueNotifications({ ...store, db }, items, now)).length : 0;
-  for (const f of flushed) await recordFlush(db, f.key, now, f.entry);
+  await recordFlushes(db, flushed, now);
   for (const part of chunk([...removed.values()].flat(), 500)) {
     await db
       .updateTable('alerts')

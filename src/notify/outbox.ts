@@ -1,3 +1,4 @@
+import { chunk } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 import type { ChannelPayload } from './channels/index.ts';
 import { notifyDb, type OutboxStatus } from './outbox-tables.ts';
@@ -39,32 +40,38 @@ export async function enqueueNotifications(
   now: number,
 ): Promise<string[]> {
   const db = notifyDb(store);
-  const inserted: string[] = [];
-  for (const n of items) {
-    const res = await db
+  const fresh = new Set<string>();
+  // Multi-row inserts: a flush of many groups enqueues hundreds of messages at once, and one
+  // statement per message was a round trip each.
+  for (const part of chunk(items, 100)) {
+    const rows = await db
       .insertInto('notify_outbox')
-      .values({
-        key: n.key,
-        incident: n.incident,
-        event: n.event,
-        user_id: n.userId ?? null,
-        channel_id: n.channelId,
-        channel_type: n.channelType,
-        target: n.target ?? null,
-        destination: n.destination,
-        payload: JSON.stringify(n.payload),
-        fallback: n.fallback ? JSON.stringify(n.fallback) : null,
-        status: 'pending',
-        scheduled_at: n.dueAt,
-        next_attempt_at: n.dueAt,
-        attempts: 0,
-        created_at: now,
-      })
+      .values(
+        part.map((n) => ({
+          key: n.key,
+          incident: n.incident,
+          event: n.event,
+          user_id: n.userId ?? null,
+          channel_id: n.channelId,
+          channel_type: n.channelType,
+          target: n.target ?? null,
+          destination: n.destination,
+          payload: JSON.stringify(n.payload),
+          fallback: n.fallback ? JSON.stringify(n.fallback) : null,
+          status: 'pending',
+          scheduled_at: n.dueAt,
+          next_attempt_at: n.dueAt,
+          attempts: 0,
+          created_at: now,
+        })),
+      )
       .onConflict((oc) => oc.column('key').doNothing())
-      .executeTakeFirst();
-    if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) inserted.push(n.key);
+      .returning('key')
+      .execute();
+    for (const r of rows) fresh.add(r.key);
   }
-  return inserted;
+  // In the order given; a key given twice was new only once.
+  return [...new Set(items.map((n) => n.key))].filter((k) => fresh.has(k));
 }
 
 /** Which pending notifications to cancel. */
