@@ -128,7 +128,7 @@ export async function claimDueJobs(
   workerId: string,
   now: number,
   leaseMs: number,
-  limit = 50,
+  limit = 500,
 ): Promise<Job[]> {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
   const rows = await sql<Selectable<JobsTable>>`

@@ -52,37 +52,71 @@ export interface NewIncident {
  * incidents hold the group's open key, so a group has at most one open incident at a time.
  */
 export async function createIncident(db: Db, n: NewIncident, now: number): Promise<Incident> {
+  const [incident] = await createIncidents(db, [n], now);
+  if (!incident) throw new VigilError('store_failed', 'the new incident was not returned');
+  return incident;
+}
+
+/**
+ * Creates several incidents at once, numbered in the order given, each with its first timeline
+ * event: three statements for any number of them (plus one per 200 more), because an alert storm
+ * opens hundreds of groups in one batch and a chain of statements per incident delayed every
+ * group's first notification.
+ */
+export async function createIncidents(
+  db: Db,
+  list: readonly NewIncident[],
+  now: number,
+): Promise<Incident[]> {
+  if (list.length === 0) return [];
   const counter = await db
     .updateTable('counters')
-    .set((eb) => ({ value: eb('value', '+', 1) }))
+    .set((eb) => ({ value: eb('value', '+', list.length) }))
     .where('name', '=', 'incident_number')
     .returning('value')
     .executeTakeFirstOrThrow();
-  const row = await db
-    .insertInto('incidents')
-    .values({
-      number: counter.value,
-      title: n.title,
-      severity: n.severity,
-      status: 'triggered',
-      service: n.service,
-      group_key: n.groupKey,
-      open_key: n.manual ? null : n.groupKey,
-      triggered_at: now,
-      manual: n.manual ? 1 : 0,
-      updated_at: now,
-      route_id: n.routeId ?? null,
-      escalation_policy: n.escalationPolicy ?? null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const incident = rowToIncident(row);
-  await appendTimeline(db, incident.id, now, n.manual ? 'incident.declared' : 'incident.triggered', n.actor, {
-    title: n.title,
-    severity: n.severity,
-    service: n.service,
-  });
-  return incident;
+  const firstNumber = Number(counter.value) - list.length + 1;
+  const byNumber = new Map<number, Incident>();
+  const numbered = list.map((n, i) => ({ n, number: firstNumber + i }));
+  for (const part of chunk(numbered, 200)) {
+    const rows = await db
+      .insertInto('incidents')
+      .values(
+        part.map(({ n, number }) => ({
+          number,
+          title: n.title,
+          severity: n.severity,
+          status: 'triggered',
+          service: n.service,
+          group_key: n.groupKey,
+          open_key: n.manual ? null : n.groupKey,
+          triggered_at: now,
+          manual: n.manual ? 1 : 0,
+          updated_at: now,
+          route_id: n.routeId ?? null,
+          escalation_policy: n.escalationPolicy ?? null,
+        })),
+      )
+      .returningAll()
+      .execute();
+    for (const r of rows) byNumber.set(Number(r.number), rowToIncident(r));
+  }
+  const out: Incident[] = [];
+  const events: NewTimelineEvent[] = [];
+  for (const { n, number } of numbered) {
+    const incident = byNumber.get(number);
+    if (!incident) throw new VigilError('store_failed', `incident ${incidentKey(number)} was not returned`);
+    out.push(incident);
+    events.push({
+      incidentId: incident.id,
+      at: now,
+      type: n.manual ? 'incident.declared' : 'incident.triggered',
+      actor: n.actor,
+      data: { title: n.title, severity: n.severity, service: n.service },
+    });
+  }
+  await appendTimelineBatch(db, events);
+  return out;
 }
 
 /** The open incidents for these group keys, keyed by group key. */

@@ -7,9 +7,10 @@ import type { GroupFn, IncidentGroup } from '../incidents/grouping.ts';
 import { runHooks, type IncidentHooks } from '../incidents/hooks.ts';
 import {
   appendTimelineBatch,
-  createIncident,
+  createIncidents,
   findOpenByGroup,
   getIncidentsById,
+  type NewIncident,
   type NewTimelineEvent,
 } from '../incidents/incident-store.ts';
 import type { Incident } from '../incidents/incident.ts';
@@ -139,29 +140,39 @@ export async function ingestAlerts(
   const timeline: NewTimelineEvent[] = [...noise.timeline];
   if (needIncident.size > 0) {
     const open = await findOpenByGroup(db, [...needIncident.keys()]);
+    // Groups without an open incident get one, all created together (numbered in batch order).
+    const fresh: Array<{ key: string; incident: NewIncident }> = [];
     for (const [key, alerts] of needIncident) {
-      let inc = open.get(key);
+      if (open.has(key)) continue;
+      const first = alerts[0] as StoredAlert;
+      const group = keyGroup.get(key) ?? groupOf.get(first.fingerprint) ?? opts.group(first.labels);
+      fresh.push({
+        key,
+        incident: {
+          title: group.title,
+          severity: alerts.map((a) => mapSeverity(a.labels['severity'])).reduce(maxSeverity),
+          service: group.service,
+          groupKey: key,
+          manual: false,
+          actor: 'vigil',
+          routeId: group.routeId,
+          escalationPolicy: group.escalationPolicy,
+        },
+      });
+    }
+    const created = await createIncidents(
+      db,
+      fresh.map((f) => f.incident),
+      now,
+    );
+    created.forEach((inc, i) => open.set((fresh[i] as { key: string }).key, inc));
+    opened.push(...created);
+    for (const inc of created) await runHooks(opts.hooks ?? [], 'opened', db, inc, now);
+    const createdIds = new Set(created.map((c) => c.id));
+    for (const [key, alerts] of needIncident) {
+      const inc = open.get(key) as Incident;
       const severity = alerts.map((a) => mapSeverity(a.labels['severity'])).reduce(maxSeverity);
-      if (!inc) {
-        const first = alerts[0] as StoredAlert;
-        const group = keyGroup.get(key) ?? groupOf.get(first.fingerprint) ?? opts.group(first.labels);
-        inc = await createIncident(
-          db,
-          {
-            title: group.title,
-            severity,
-            service: group.service,
-            groupKey: key,
-            manual: false,
-            actor: 'vigil',
-            routeId: group.routeId,
-            escalationPolicy: group.escalationPolicy,
-          },
-          now,
-        );
-        opened.push(inc);
-        await runHooks(opts.hooks ?? [], 'opened', db, inc, now);
-      } else if (maxSeverity(inc.severity, severity) !== inc.severity) {
+      if (!createdIds.has(inc.id) && maxSeverity(inc.severity, severity) !== inc.severity) {
         await db
           .updateTable('incidents')
           .set({ severity, updated_at: now })

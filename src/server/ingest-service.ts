@@ -215,7 +215,7 @@ export class IngestService {
     const opts = { ...ingestOptionsFor(ctx.loaded, ctx.hooks), group: ctx.group };
     let outcome: IngestOutcome;
     try {
-      outcome = await ctx.store.db.transaction().execute(async (trx) => {
+      outcome = await (ctx.store.bulkDb ?? ctx.store.db).transaction().execute(async (trx) => {
         if (ctx.store.dialect === 'postgres')
           await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(trx);
         const mine = await this.journal.claim(

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqliteThreadDialect } from './sqlite-thread.ts';
+import { sqliteThreadDialect, sqliteThreadDialects } from './sqlite-thread.ts';
 
 interface T {
   kv: { k: string; v: number };
@@ -86,5 +86,82 @@ describe('SQLite in a worker thread', () => {
     });
     await expect(bad.selectFrom('kv').selectAll().execute()).rejects.toThrow(/unable to open|directory/i);
     await bad.destroy();
+  });
+});
+
+describe('the two lanes of one SQLite connection', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-sqlite-lanes-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function lanes(bulkMaxWaitMs?: number): Promise<{ normal: Kysely<T>; bulk: Kysely<T> }> {
+    const d = sqliteThreadDialects({
+      file: path.join(dir, 't.db'),
+      pragmas: ['journal_mode = WAL'],
+      ...(bulkMaxWaitMs === undefined ? {} : { bulkMaxWaitMs }),
+    });
+    const normal = new Kysely<T>({ dialect: d.normal });
+    const bulk = new Kysely<T>({ dialect: d.bulk });
+    await normal.schema
+      .createTable('kv')
+      .addColumn('k', 'text', (c) => c.primaryKey())
+      .addColumn('v', 'integer', (c) => c.notNull())
+      .execute();
+    return { normal, bulk };
+  }
+
+  /** Holds the connection in a normal transaction until `open` is called; returns the order runs finished in. */
+  async function race(normal: Kysely<T>, bulk: Kysely<T>): Promise<string[]> {
+    const order: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let held!: () => void;
+    const holding = new Promise<void>((r) => (held = r));
+    const holder = normal.transaction().execute(async (trx) => {
+      await trx.insertInto('kv').values({ k: 'holder', v: 0 }).execute();
+      held();
+      await gate;
+    });
+    await holding;
+    // The bulk transaction queues first, then a normal query.
+    const b = bulk.transaction().execute(async (trx) => {
+      await trx.insertInto('kv').values({ k: 'bulk', v: 1 }).execute();
+      order.push('bulk');
+    });
+    const n = normal
+      .insertInto('kv')
+      .values({ k: 'normal', v: 2 })
+      .execute()
+      .then(() => order.push('normal'));
+    open();
+    await Promise.all([holder, b, n]);
+    return order;
+  }
+
+  it('serves normal work before the bulk lane, whatever the arrival order', async () => {
+    const { normal, bulk } = await lanes();
+    expect(await race(normal, bulk)).toEqual(['normal', 'bulk']);
+    expect(await normal.selectFrom('kv').select('k').orderBy('k').execute()).toEqual([
+      { k: 'bulk' },
+      { k: 'holder' },
+      { k: 'normal' },
+    ]);
+    await Promise.all([normal.destroy(), bulk.destroy()]);
+  });
+
+  it('serves a bulk waiter first once it has waited its longest', async () => {
+    const { normal, bulk } = await lanes(0);
+    expect(await race(normal, bulk)).toEqual(['bulk', 'normal']);
+    await Promise.all([normal.destroy(), bulk.destroy()]);
+  });
+
+  it('keeps the connection open until both lanes are destroyed', async () => {
+    const { normal, bulk } = await lanes();
+    await bulk.insertInto('kv').values({ k: 'a', v: 1 }).execute();
+    await bulk.destroy();
+    expect(await normal.selectFrom('kv').select('v').execute()).toEqual([{ v: 1 }]);
+    await normal.destroy();
   });
 });

@@ -18,6 +18,8 @@ export interface SqliteThreadOptions {
   pragmas: readonly string[];
   /** Upper bound on the total SQL length of cached prepared statements. */
   maxCachedChars?: number;
+  /** How long a bulk-lane waiter may be passed over by normal work (default 500 ms). */
+  bulkMaxWaitMs?: number;
 }
 
 type Reply =
@@ -123,36 +125,106 @@ class ThreadConnection implements DatabaseConnection {
   }
 }
 
-/** The single connection, handed to one user at a time (a transaction holds it to its end). */
-class ThreadDriver implements Driver {
-  #thread: SqliteThread | undefined;
-  #connection: ThreadConnection | undefined;
-  #lock: Promise<void> = Promise.resolve();
+/** Who is asking for the connection: most work, or the ingest apply's long bulk transactions. */
+export type Lane = 'normal' | 'bulk';
 
-  constructor(private readonly opts: SqliteThreadOptions) {}
+/**
+ * How long a bulk waiter may be passed over by normal work before it goes next anyway, so a
+ * stream of short transactions cannot hold the apply back indefinitely.
+ */
+const BULK_MAX_WAIT_MS = 500;
 
-  async init(): Promise<void> {
-    this.#thread = new SqliteThread(this.opts);
-    this.#connection = new ThreadConnection(this.#thread);
-    await this.#thread.ready;
+/**
+ * The one connection of a SQLite file, handed to one user at a time (a transaction holds it to its
+ * end), with two lanes. Normal work (API reads, job claims, group flushes, the outbox's claims and
+ * records) goes before the ingest apply's bulk transactions, which hold the connection for up to a
+ * second each under an alert storm: served in arrival order, every step of a notification's chain
+ * (flush, claim, record) waited behind one of them. A bulk waiter is still served within
+ * `bulkMaxWaitMs`, and after a normal user releases, bulk waits one millisecond so the next step
+ * of a chain can queue first.
+ */
+class SharedConnection {
+  readonly thread: SqliteThread;
+  readonly connection: ThreadConnection;
+  #busy = false;
+  readonly #waiting: Record<Lane, Array<{ since: number; grant: () => void }>> = { normal: [], bulk: [] };
+  #deferred: NodeJS.Timeout | undefined;
+  #users = 0;
+  readonly #bulkMaxWaitMs: number;
+
+  constructor(opts: SqliteThreadOptions) {
+    this.thread = new SqliteThread(opts);
+    this.connection = new ThreadConnection(this.thread);
+    this.#bulkMaxWaitMs = opts.bulkMaxWaitMs ?? BULK_MAX_WAIT_MS;
   }
 
-  #release: (() => void) | undefined;
+  acquire(lane: Lane): Promise<void> {
+    return new Promise((grant) => {
+      this.#waiting[lane].push({ since: performance.now(), grant });
+      if (!this.#busy && (lane === 'normal' || !this.#deferred)) this.#next('idle');
+    });
+  }
+
+  release(lane: Lane): void {
+    this.#busy = false;
+    this.#next(lane);
+  }
+
+  /** Hands the connection to the next waiter; `after` says who just released it. */
+  #next(after: Lane | 'idle'): void {
+    const normal = this.#waiting.normal;
+    const bulk = this.#waiting.bulk;
+    const bulkOverdue = bulk.length > 0 && performance.now() - (bulk[0]?.since ?? 0) >= this.#bulkMaxWaitMs;
+    if (normal.length > 0 && !bulkOverdue) return this.#grant(normal);
+    if (bulk.length === 0) return;
+    if (after === 'normal' && !bulkOverdue && !this.#deferred) {
+      this.#deferred = setTimeout(() => {
+        this.#deferred = undefined;
+        if (!this.#busy) this.#next('idle');
+      }, 1);
+      return;
+    }
+    this.#grant(bulk);
+  }
+
+  #grant(queue: Array<{ grant: () => void }>): void {
+    const first = queue.shift();
+    if (!first) return;
+    if (this.#deferred) clearTimeout(this.#deferred);
+    this.#deferred = undefined;
+    this.#busy = true;
+    first.grant();
+  }
+
+  /** Counts the lanes using this connection; the thread closes when the last one is destroyed. */
+  open(): void {
+    this.#users++;
+  }
+
+  async close(): Promise<void> {
+    if (--this.#users <= 0) await this.thread.close();
+  }
+}
+
+/** One lane's driver over the shared connection. */
+class ThreadDriver implements Driver {
+  constructor(
+    private readonly shared: SharedConnection,
+    private readonly lane: Lane,
+  ) {}
+
+  async init(): Promise<void> {
+    this.shared.open();
+    await this.shared.thread.ready;
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.#lock;
-    let release!: () => void;
-    this.#lock = new Promise((r) => (release = r));
-    await previous;
-    this.#release = release;
-    if (!this.#connection) throw new VigilError('store_failed', 'the store is not open');
-    return this.#connection;
+    await this.shared.acquire(this.lane);
+    return this.shared.connection;
   }
 
   async releaseConnection(): Promise<void> {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
+    this.shared.release(this.lane);
   }
 
   async beginTransaction(c: DatabaseConnection): Promise<void> {
@@ -180,19 +252,28 @@ class ThreadDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.#thread?.close();
+    await this.shared.close();
   }
 }
 
 /**
  * Kysely's SQLite dialect with the connection in a worker thread instead of on the event loop
- * (the SQL, its compilation and introspection are SQLite's as usual).
+ * (the SQL, its compilation and introspection are SQLite's as usual): one dialect per lane, both
+ * over the same connection (see SharedConnection). A Kysely instance made from a lane's dialect
+ * queues its transactions in that lane.
  */
-export function sqliteThreadDialect(opts: SqliteThreadOptions): Dialect {
-  return {
+export function sqliteThreadDialects(opts: SqliteThreadOptions): Record<Lane, Dialect> {
+  const shared = new SharedConnection(opts);
+  const dialect = (lane: Lane): Dialect => ({
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new ThreadDriver(opts),
+    createDriver: () => new ThreadDriver(shared, lane),
     createIntrospector: (db) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
-  };
+  });
+  return { normal: dialect('normal'), bulk: dialect('bulk') };
+}
+
+/** The normal lane alone (a file nothing bulk runs on, such as the ingest journal). */
+export function sqliteThreadDialect(opts: SqliteThreadOptions): Dialect {
+  return sqliteThreadDialects(opts).normal;
 }

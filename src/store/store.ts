@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { VigilError } from '../shared/errors.ts';
-import { sqliteThreadDialect } from './sqlite-thread.ts';
+import { sqliteThreadDialect, sqliteThreadDialects } from './sqlite-thread.ts';
 import { migrationsFor } from './migrations/index.ts';
 import type { Dialect } from './migrations/columns.ts';
 import type { Database, JournalDatabase } from './schema.ts';
@@ -23,6 +23,12 @@ export interface Store {
    * both run at once.
    */
   journalDb?: Kysely<JournalDatabase>;
+  /**
+   * SQLite only: the same database, for the ingest apply's long bulk transactions, which queue for
+   * the one connection behind everything else (docs/adr/0008-sqlite-worker.md). PostgreSQL's pool
+   * needs no such lane.
+   */
+  bulkDb?: Kysely<Database>;
   close(): Promise<void>;
 }
 
@@ -71,7 +77,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const dir = opts.dataDir ?? '.vigil-data';
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, opts.fileName ?? 'vigil.db');
-    const db = new Kysely<Database>({ dialect: sqliteThreadDialect({ file, pragmas: SQLITE_PRAGMAS }) });
+    const lanes = sqliteThreadDialects({ file, pragmas: SQLITE_PRAGMAS });
+    const db = new Kysely<Database>({ dialect: lanes.normal });
+    const bulkDb = new Kysely<Database>({ dialect: lanes.bulk });
     const journalDb = new Kysely<JournalDatabase>({
       dialect: sqliteThreadDialect({ file: path.join(dir, 'journal.db'), pragmas: SQLITE_PRAGMAS }),
     });
@@ -80,8 +88,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       dialect: 'sqlite',
       location: `sqlite:${file}`,
       journalDb,
+      bulkDb,
       close: async () => {
-        await Promise.all([db.destroy(), journalDb.destroy()]);
+        await Promise.all([db.destroy(), bulkDb.destroy(), journalDb.destroy()]);
       },
     };
     try {
