@@ -1,4 +1,5 @@
 import { chunk } from '../store/db.ts';
+import { serializePayload } from './channels/index.ts';
 import { backoffMs, type RetryPolicy } from './backoff.ts';
 import { claimHeads, headsOf, type Claimed, type ClaimContext, type NotifyDb } from './outbox-claim.ts';
 import type { FallbackSpec } from './outbox.ts';
@@ -213,7 +214,7 @@ async function enqueueFallback(db: NotifyDb, r: SendResult, now: number): Promis
       channel_type: fb.channelType,
       target: fb.target ?? null,
       destination: fb.destination,
-      payload: JSON.stringify(fb.payload),
+      payload: serializePayload(fb.payload),
       fallback: null,
       status: 'pending',
       scheduled_at: now,

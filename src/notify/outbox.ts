@@ -1,6 +1,6 @@
 import { chunk } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
-import type { ChannelPayload } from './channels/index.ts';
+import { serializePayload, type ChannelPayload } from './channels/index.ts';
 import { notifyDb, type OutboxStatus } from './outbox-tables.ts';
 import type { ChannelType, NotifyEvent } from './types.ts';
 
@@ -56,7 +56,7 @@ export async function enqueueNotifications(
           channel_type: n.channelType,
           target: n.target ?? null,
           destination: n.destination,
-          payload: JSON.stringify(n.payload),
+          payload: serializePayload(n.payload),
           fallback: n.fallback ? JSON.stringify(n.fallback) : null,
           status: 'pending',
           scheduled_at: n.dueAt,

@@ -9,7 +9,7 @@ import { pagerdutyChannelSchema, sendPagerDuty, type PagerDutyPayload } from './
 import { sendSlack, slackChannelSchema, type SlackPayload } from './slack.ts';
 import { sendSms, smsChannelSchema, type SmsPayload } from './sms.ts';
 import { sendTeams, teamsChannelSchema, type TeamsPayload } from './teams.ts';
-import { sendWebhook, webhookChannelSchema, type WebhookPayload } from './webhook.ts';
+import { sendWebhook, storedWebhookPayload, webhookChannelSchema, type WebhookPayload } from './webhook.ts';
 import type { FieldIssue } from '../../shared/errors.ts';
 import type { Resolved } from './base.ts';
 
@@ -39,6 +39,11 @@ export type ChannelPayload =
   | EmailPayload
   | SmsPayload
   | WebhookPayload;
+
+/** A payload as the outbox row keeps it (JSON; a webhook's body is pre-serialised). */
+export function serializePayload(p: ChannelPayload): string {
+  return p.type === 'webhook' ? storedWebhookPayload(p) : JSON.stringify(p);
+}
 
 /**
  * Default pacing per destination, from each service's documented limits: Slack about 1 msg/s per

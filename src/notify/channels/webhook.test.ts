@@ -5,7 +5,7 @@ import { loopbackFetch } from '../../../test/fakes/loopback-fetch.ts';
 import { FakeWebhookReceiver } from '../../../test/fakes/webhook-receiver.ts';
 import { makeChannel, sampleIncident, sendCtx } from '../../../test/notify/helpers.ts';
 import { renderNotification } from '../render.ts';
-import type { ChannelPayload } from './index.ts';
+import { serializePayload, type ChannelPayload } from './index.ts';
 import { signStandardWebhook } from './webhook.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -37,6 +37,19 @@ describe('webhook channel', () => {
       type: 'incident.triggered',
       data: { incident: { id: 'INC-7', severity: 'critical' } },
     });
+  });
+
+  it('posts exactly the body the outbox stored, signed over those bytes', async () => {
+    const rendered = renderNotification('webhook', 'triggered', sampleIncident()) as ChannelPayload;
+    const stored = JSON.parse(serializePayload(rendered)) as ChannelPayload;
+    expect(stored).toEqual({
+      type: 'webhook',
+      bodyText: JSON.stringify((rendered as { body: unknown }).body),
+    });
+    expect(await channel().send(stored, undefined, sendCtx(fetch))).toMatchObject({ kind: 'delivered' });
+    const got = rx.requests.at(-1);
+    expect(got?.body).toBe((stored as { bodyText: string }).bodyText);
+    expect(rx.received.at(-1)?.body).toEqual((rendered as { body: unknown }).body);
   });
 
   it('matches the spec test vector', () => {

@@ -23,10 +23,23 @@ export const webhookChannelSchema = channelBase
 /** Webhook channel config with secrets resolved. */
 export type WebhookChannelConfig = Resolved<z.infer<typeof webhookChannelSchema>>;
 
-/** The rendered webhook body (already in the configured format). */
-export interface WebhookPayload {
-  type: 'webhook';
-  body: Record<string, unknown>;
+/**
+ * The rendered webhook body (already in the configured format): as rendered, `body`; as stored in
+ * the outbox, `bodyText`, the exact bytes to post (see `storedWebhookPayload`).
+ */
+export type WebhookPayload =
+  | { type: 'webhook'; body: Record<string, unknown>; bodyText?: undefined }
+  | { type: 'webhook'; bodyText: string; body?: undefined };
+
+/**
+ * The payload as the outbox keeps it: the body serialised once, at enqueue. A group notification
+ * carries every alert of its group, up to hundreds of kilobytes; parsing that back into objects
+ * and serialising it again for each send was a tenth of the event loop under an alert storm, while
+ * a JSON string inside the row parses back in one pass.
+ */
+export function storedWebhookPayload(p: WebhookPayload): string {
+  const bodyText = p.bodyText ?? JSON.stringify(p.body);
+  return JSON.stringify({ type: 'webhook', bodyText });
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -132,7 +145,7 @@ export function sendWebhook(
   ctx: SendContext,
   redact: (s: string) => string,
 ): Promise<DeliveryOutcome> {
-  const body = JSON.stringify(p.body);
+  const body = p.bodyText ?? JSON.stringify(p.body);
   const id = webhookMessageId(ctx.key);
   const timestamp = Math.floor(ctx.now / 1000);
   const headers: Record<string, string> = {
