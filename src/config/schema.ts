@@ -44,16 +44,16 @@ export const serverSchema = z
     ingest_queue: z
       .strictObject({
         max_batch: z.number().int().min(1).max(100_000).default(4096),
-        max_queued: z.number().int().min(1).max(10_000_000).default(50_000),
+        max_queued: z.number().int().min(1).max(10_000_000).default(200_000),
       })
-      .default({ max_batch: 4096, max_queued: 50_000 })
+      .default({ max_batch: 4096, max_queued: 200_000 })
       .transform((q) => ({ maxBatch: q.max_batch, maxQueued: q.max_queued })),
   })
   .default({
     body_limit: 5 * 1024 * 1024,
     resolve_timeout: 300_000,
     alertmanager_api_auth: true,
-    ingest_queue: { maxBatch: 4096, maxQueued: 50_000 },
+    ingest_queue: { maxBatch: 4096, maxQueued: 200_000 },
   });
 
 /** How alerts become incidents. */

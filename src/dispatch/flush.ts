@@ -25,6 +25,7 @@ import { activeSilencesAt } from '../pipeline/silence-store.ts';
 import { isRouteMuted } from '../pipeline/time-intervals.ts';
 import { chunk, type Db } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
+import { flushChunks } from './flush-chunks.ts';
 import { deleteGroup, loadGroups, recordFlushes } from './group-store.ts';
 import { incidentViewFor } from './incident-view.ts';
 import { flushJobKey, GROUP_FLUSH_JOB, routeById } from './schedule.ts';
@@ -91,10 +92,11 @@ export function groupFlushHandler(deps: FlushDeps): JobHandler {
     const key = keyOf(job.payload);
     if (key !== undefined) await run([key], store, now);
   };
-  // Every group due at once shares one transaction and one read of its alerts.
+  // Groups due at once are flushed in chunks of a few thousand alerts (`flushChunks`), each chunk
+  // in one transaction with one read of its alerts.
   handler.batch = async (jobs, { store, now }) => {
     const keys = [...new Set(jobs.map((j) => keyOf(j.payload)).filter((k): k is string => k !== undefined))];
-    if (keys.length > 0) await run(keys, store, now);
+    for (const part of await flushChunks(store.db, keys)) await run(part, store, now);
   };
   return handler;
 }

@@ -4,11 +4,23 @@ import { chunk, type Db } from '../store/db.ts';
 import type { JournalDatabase } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 
-/** One accepted batch in the ingest journal. */
+/**
+ * One accepted batch in the ingest journal. The alerts stay in their journal text until applied:
+ * under a burst tens of thousands wait, and as objects they cost several times the memory (and,
+ * surviving into the old generation, the garbage collector's time) of one string per batch.
+ */
 export interface JournalEntry {
   id: number;
   receivedAt: number;
-  alerts: Alert[];
+  /** How many alerts the batch holds. */
+  count: number;
+  /** The alerts as the journal stores them (a JSON array); `entryAlerts` reads them. */
+  text: string;
+}
+
+/** The alerts of a journal entry. */
+export function entryAlerts(e: JournalEntry): Alert[] {
+  return JSON.parse(e.text) as Alert[];
 }
 
 /**
@@ -17,8 +29,8 @@ export interface JournalEntry {
  * applied exactly once even across a crash or a second process.
  */
 export interface IngestJournal {
-  /** Appends an accepted batch and returns its id; the alerts are durable once this resolves. */
-  append(alerts: readonly Alert[], now: number): Promise<number>;
+  /** Appends an accepted batch and returns its entry; the alerts are durable once this resolves. */
+  append(alerts: readonly Alert[], now: number): Promise<JournalEntry>;
   /** Every entry not yet applied, oldest first (start-up recovery). */
   unapplied(): Promise<JournalEntry[]>;
   /**
@@ -39,17 +51,22 @@ export function journalOf(store: Pick<Store, 'db' | 'journalDb'>): IngestJournal
   return store.journalDb ? fileJournal(store.db, store.journalDb) : tableJournal(store.db);
 }
 
-function toEntry(r: { id: number; received_at: number; alerts: string }): JournalEntry {
-  return { id: Number(r.id), receivedAt: Number(r.received_at), alerts: JSON.parse(r.alerts) as Alert[] };
+function toEntry(r: { id: number; received_at: number; count: number; alerts: string }): JournalEntry {
+  return { id: Number(r.id), receivedAt: Number(r.received_at), count: Number(r.count), text: r.alerts };
 }
 
-async function appendTo(db: Kysely<JournalDatabase>, alerts: readonly Alert[], now: number): Promise<number> {
+async function appendTo(
+  db: Kysely<JournalDatabase>,
+  alerts: readonly Alert[],
+  now: number,
+): Promise<JournalEntry> {
+  const text = JSON.stringify(alerts);
   const row = await db
     .insertInto('ingest_journal')
-    .values({ received_at: now, count: alerts.length, alerts: JSON.stringify(alerts) })
+    .values({ received_at: now, count: alerts.length, alerts: text })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return Number(row.id);
+  return { id: Number(row.id), receivedAt: now, count: alerts.length, text };
 }
 
 /** The journal as a table of the main database: claiming deletes the entry (DELETE … RETURNING). */

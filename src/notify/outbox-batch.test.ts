@@ -137,6 +137,18 @@ describe.each(storeFactories())('outbox pass with many queues on $name', (factor
     expect(await pass()).toMatchObject({ sent: 0 });
   });
 
+  it('claims no more payload bytes than its budget (one row at least); follow-ons are loaded as they come', async () => {
+    await fill('up', 4, 2);
+    // A budget below one payload: each pass claims one head, then sends its queue's follow-on.
+    for (let q = 0; q < 4; q++) {
+      expect(await pass({ maxPayloadBytes: 1 })).toMatchObject({ sent: 2, delivered: 2 });
+      expect([...arrivals('up').keys()]).toEqual(Array.from({ length: q + 1 }, (_, i) => String(i)));
+    }
+    const got = arrivals('up');
+    for (let q = 0; q < 4; q++) expect(got.get(String(q))).toEqual([0, 1].map((k) => `up-${q}-${k}`));
+    expect(await pass()).toMatchObject({ sent: 0 });
+  });
+
   it('two passes running at once deliver every message exactly once, in order', async () => {
     await fill('up', 20, 3);
     const results: OutboxPassResult[] = [];

@@ -7,13 +7,43 @@ import type { notifyDb, NotifyOutboxTable } from './outbox-tables.ts';
 /** One outbox row as read. */
 export type OutboxRow = Selectable<NotifyOutboxTable>;
 
+/**
+ * A row as claiming reads it: everything but the payload, which a pass loads just before sending
+ * (`loadPayloads`). A group notification carries its whole group; a pass that claimed hundreds of
+ * them with their payloads held all of it in memory at once, most of a burst's peak heap.
+ */
+export type OutboxHead = Omit<OutboxRow, 'payload'>;
+
+const HEAD_COLUMNS = [
+  'id',
+  'key',
+  'incident',
+  'event',
+  'user_id',
+  'channel_id',
+  'channel_type',
+  'target',
+  'destination',
+  'fallback',
+  'status',
+  'scheduled_at',
+  'next_attempt_at',
+  'attempts',
+  'lease_owner',
+  'lease_until',
+  'last_error',
+  'last_status',
+  'created_at',
+  'finished_at',
+] as const satisfies ReadonlyArray<keyof OutboxHead>;
+
 /** The notification tables' query handle: the store's builder or a transaction on it. */
 export type NotifyDb = ReturnType<typeof notifyDb>;
 
 /** A row this pass holds the lease of, ready to send. */
 export interface Claimed {
   /** The row as claimed (status `sending`, this pass's lease, `attempts` already counted). */
-  row: OutboxRow;
+  row: OutboxHead;
   /** The thread reference saved by an earlier delivery of the incident (Slack ts, …), if any. */
   ref: string | undefined;
   /** When the claim was taken: a send that cannot start soon after is released instead. */
@@ -56,10 +86,15 @@ function claimableHead(now: number) {
  * `limit`: every row returned can be claimed unless another pass takes it first, so the limit
  * does not starve destinations behind blocked ones.
  */
-export async function dueHeads(db: NotifyDb, now: number, limit: number): Promise<OutboxRow[]> {
+export async function dueHeads(
+  db: NotifyDb,
+  now: number,
+  limit: number,
+): Promise<Array<OutboxHead & { payload_size: number }>> {
   return db
     .selectFrom('notify_outbox as o')
-    .selectAll('o')
+    .select(HEAD_COLUMNS.map((c) => `o.${c}` as const))
+    .select(sql<number>`length(o.payload)`.as('payload_size'))
     .where(claimableHead(now))
     .orderBy('o.id')
     .limit(limit)
@@ -71,13 +106,13 @@ export async function headsOf(
   db: NotifyDb,
   destinations: readonly string[],
   now: number,
-): Promise<OutboxRow[]> {
-  const out: OutboxRow[] = [];
+): Promise<OutboxHead[]> {
+  const out: OutboxHead[] = [];
   for (const part of chunk(destinations, CHUNK)) {
     out.push(
       ...(await db
         .selectFrom('notify_outbox as o')
-        .selectAll('o')
+        .select(HEAD_COLUMNS.map((c) => `o.${c}` as const))
         .where('o.destination', 'in', part)
         .where(claimableHead(now))
         .orderBy('o.id')
@@ -87,8 +122,22 @@ export async function headsOf(
   return out;
 }
 
+/** The stored payloads of these rows, by id (one query per 500). */
+export async function loadPayloads(db: NotifyDb, ids: readonly number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (const part of chunk(ids, CHUNK)) {
+    const rows = await db
+      .selectFrom('notify_outbox')
+      .select(['id', 'payload'])
+      .where('id', 'in', part)
+      .execute();
+    for (const r of rows) out.set(Number(r.id), r.payload);
+  }
+  return out;
+}
+
 /** Whether a head row may be claimed at `now` as far as the row itself says (due, lease free). */
-function claimable(row: OutboxRow, now: number): boolean {
+function claimable(row: OutboxHead, now: number): boolean {
   return row.next_attempt_at <= now && !(row.status === 'sending' && (row.lease_until ?? 0) > now);
 }
 
@@ -103,14 +152,14 @@ function claimable(row: OutboxRow, now: number): boolean {
 export async function claimHeads(
   db: NotifyDb,
   ctx: ClaimContext,
-  heads: readonly OutboxRow[],
+  heads: readonly OutboxHead[],
   now: number,
   limit: number,
 ): Promise<Claimed[]> {
   const due = heads.filter((r) => claimable(r, now)).slice(0, Math.max(0, limit));
   if (due.length === 0) return [];
   const unpaced: number[] = [];
-  const paced = new Map<number, OutboxRow[]>(); // by interval
+  const paced = new Map<number, OutboxHead[]>(); // by interval
   for (const r of due) {
     const interval = ctx.channels.get(r.channel_id)?.minIntervalMs ?? 0;
     if (interval === 0) unpaced.push(r.id);
@@ -130,7 +179,7 @@ export async function claimHeads(
   for (const r of due) {
     const attempts = leased.get(r.id);
     if (attempts === undefined) continue;
-    const row: OutboxRow = {
+    const row: OutboxHead = {
       ...r,
       status: 'sending',
       lease_owner: ctx.owner,
@@ -150,7 +199,7 @@ export async function claimHeads(
 async function takeSlots(
   db: NotifyDb,
   dialect: Dialect,
-  rows: readonly OutboxRow[],
+  rows: readonly OutboxHead[],
   interval: number,
   now: number,
 ): Promise<number[]> {

@@ -3,11 +3,29 @@ import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/store.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
 import type { Channel, ChannelPayload } from './channels/index.ts';
-import { claimHeads, dueHeads, type Claimed } from './outbox-claim.ts';
+import { claimHeads, dueHeads, loadPayloads, type Claimed } from './outbox-claim.ts';
 import { recordOutcomes, type RecordContext, type SendResult } from './outbox-record.ts';
 import { notifyDb } from './outbox-tables.ts';
 import { nodeFetch } from './node-fetch.ts';
 import type { DeliveryOutcome, FetchLike } from './types.ts';
+
+/**
+ * Most payload bytes one pass claims (at least one row): a group notification carries its whole
+ * group, and a pass that held hundreds of large ones at once made most of a burst's peak heap.
+ */
+const PASS_PAYLOAD_BYTES = 8 * 1024 * 1024;
+
+/** The leading rows whose payloads fit in `budget` bytes (always the first). */
+function withinBytes<T extends { payload_size: number }>(rows: readonly T[], budget: number): T[] {
+  let bytes = 0;
+  let n = 0;
+  for (const r of rows) {
+    bytes += Number(r.payload_size);
+    if (n > 0 && bytes > budget) break;
+    n++;
+  }
+  return rows.slice(0, n);
+}
 
 /** What one outbox pass needs. Everything stateful is in the store; nothing is kept between passes. */
 export interface OutboxPassOptions {
@@ -28,6 +46,8 @@ export interface OutboxPassOptions {
   maxSends?: number;
   /** Most sends in flight at once, each to a different destination (default 16). */
   concurrency?: number;
+  /** Most payload bytes one pass claims, at least one row (default 8 MiB; see PASS_PAYLOAD_BYTES). */
+  maxPayloadBytes?: number;
 }
 
 /** What a pass did. */
@@ -70,12 +90,26 @@ export async function runOutboxPass(opts: OutboxPassOptions): Promise<OutboxPass
   const maxSends = opts.maxSends ?? 1000;
   const db = notifyDb(opts.store);
   const now = opts.clock.now();
-  const heads = maxSends > 0 ? await dueHeads(db, now, maxSends) : [];
+  const heads = withinBytes(
+    maxSends > 0 ? await dueHeads(db, now, maxSends) : [],
+    opts.maxPayloadBytes ?? PASS_PAYLOAD_BYTES,
+  );
+  const pass = new Pass(opts, ctx, maxSends);
+  // The claimed rows' payloads are read in the claiming transaction, so sending never waits for
+  // the store (only recording does).
   const first =
     heads.length > 0
-      ? await db.transaction().execute((trx) => claimHeads(trx, ctx, heads, now, maxSends))
+      ? await db.transaction().execute(async (trx) => {
+          const claimed = await claimHeads(trx, ctx, heads, now, maxSends);
+          pass.preload(
+            await loadPayloads(
+              trx,
+              claimed.map((c) => c.row.id),
+            ),
+          );
+          return claimed;
+        })
       : [];
-  const pass = new Pass(opts, ctx, maxSends);
   return first.length > 0 ? pass.run(first) : pass.result;
 }
 
@@ -89,7 +123,10 @@ class Pass {
   private readonly queue: Claimed[] = [];
   private readonly finished: SendResult[] = [];
   private readonly released: Claimed[] = [];
-  private readonly concurrency: number;
+  /** Payloads of the next rows to send, loaded a wave (`concurrency` rows) at a time. */
+  private readonly payloads = new Map<number, string>();
+  private loading = false;
+  readonly concurrency: number;
   private readonly fetch: FetchLike;
   private active = 0;
   private claimed = 0;
@@ -106,6 +143,11 @@ class Pass {
     this.fetch = opts.fetch ?? nodeFetch;
   }
 
+  /** Payloads already read (the first wave's, read in the claiming transaction). */
+  preload(payloads: ReadonlyMap<number, string>): void {
+    for (const [id, p] of payloads) this.payloads.set(id, p);
+  }
+
   run(first: readonly Claimed[]): Promise<OutboxPassResult> {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -115,14 +157,20 @@ class Pass {
     });
   }
 
-  /** Starts sends while there is room; a row whose lease would not cover its send is released. */
+  /**
+   * Starts sends while there is room and the next row's payload is loaded; a row whose lease would
+   * not cover its send is released. Payloads are loaded up to two waves (`concurrency` rows each)
+   * ahead, so the next wave's load overlaps this wave's sends.
+   */
   private pump(): void {
     while (!this.failure && this.active < this.concurrency) {
-      const c = this.queue.shift();
-      if (!c) break;
+      const next = this.queue[0];
+      if (!next || !this.payloads.has(next.row.id)) break;
+      const c = this.queue.shift() as Claimed;
       const startedAt = this.opts.clock.now();
       const timeoutMs = this.opts.channels.get(c.row.channel_id)?.timeoutMs ?? 0;
       if (startedAt > c.claimedAt + Math.max(0, this.ctx.leaseMs - timeoutMs) / 2) {
+        this.payloads.delete(c.row.id);
         this.released.push(c);
         this.scheduleFlush();
         continue;
@@ -136,16 +184,43 @@ class Pass {
         this.pump();
       });
     }
+    this.prefetch();
     this.settleIfDone();
+  }
+
+  private prefetch(): void {
+    if (this.loading || this.failure) return;
+    const want = this.queue.slice(0, 2 * this.concurrency).filter((c) => !this.payloads.has(c.row.id));
+    if (want.length === 0) return;
+    this.loading = true;
+    void this.load(want.map((c) => c.row.id));
+  }
+
+  private async load(ids: readonly number[]): Promise<void> {
+    try {
+      const got = await loadPayloads(notifyDb(this.opts.store), ids);
+      // A row whose payload is gone is sent as missing (a permanent failure), not retried forever.
+      for (const id of ids) this.payloads.set(id, got.get(id) ?? '');
+    } catch (error) {
+      // As for a failed record: send nothing more and give back what was not sent.
+      this.failure ??= { error };
+      this.released.push(...this.queue.splice(0));
+      this.scheduleFlush();
+    } finally {
+      this.loading = false;
+      this.pump();
+    }
   }
 
   private async send(c: Claimed): Promise<DeliveryOutcome> {
     const row = c.row;
+    const stored = this.payloads.get(row.id) ?? '';
+    this.payloads.delete(row.id);
     const channel = this.opts.channels.get(row.channel_id);
     if (!channel) return { kind: 'permanent', error: `channel ${row.channel_id} is not configured` };
     let payload: ChannelPayload;
     try {
-      payload = JSON.parse(row.payload) as ChannelPayload;
+      payload = JSON.parse(stored) as ChannelPayload;
     } catch {
       return { kind: 'permanent', error: 'stored payload is not valid JSON' };
     }
@@ -200,6 +275,7 @@ class Pass {
 
   private settleIfDone(): void {
     const busy =
+      this.loading ||
       this.active > 0 ||
       this.queue.length > 0 ||
       this.flush !== 'idle' ||

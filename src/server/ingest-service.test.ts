@@ -108,7 +108,7 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
   it('does not apply again an entry whose apply committed just before a crash', async () => {
     const now = t.clock.now();
     const journal = journalOf(store);
-    const applied = await journal.append([alert({ alertname: 'Done', service: 'a' }, now)], now);
+    const applied = (await journal.append([alert({ alertname: 'Done', service: 'a' }, now)], now)).id;
     await journal.append([alert({ alertname: 'Open', service: 'b' }, now)], now);
     // The crash came between the apply's commit (which claimed the entry) and its removal.
     await store.db.transaction().execute(async (trx) => {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
-import { journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
+import { entryAlerts, journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
 import { ingestOptionsFor } from '../ingest/options.ts';
 import { VigilError } from '../shared/errors.ts';
 import type { AppContext } from './context.ts';
@@ -11,6 +11,8 @@ import type { AppContext } from './context.ts';
 const MIN_BATCH = 4096;
 /** Most alerts applied in one transaction. */
 const MAX_APPLY = 8192;
+/** Applies of at least this many alerts use the store's bulk lane (docs/adr/0008-sqlite-worker.md). */
+const BULK_APPLY = 1024;
 /** Longest an accepted alert waits for its apply while the journal fills under load (ms). */
 const MAX_DELAY_MS = 20;
 /** Serialises appliers across processes sharing one PostgreSQL database. */
@@ -77,11 +79,11 @@ export class IngestService {
     this.journal = journalOf(ctx.store);
     this.queue = new CommitQueue(async (alerts, requests) => {
       const now = ctx.clock.now();
-      const id = await this.journal.append(alerts, now);
-      this.pending.push({ id, receivedAt: now, alerts: [...alerts] });
-      this.pendingAlerts += alerts.length;
+      const entry = await this.journal.append(alerts, now);
+      this.pending.push(entry);
+      this.pendingAlerts += entry.count;
       ctx.metrics.ingestPending.set(this.depth);
-      return { id, requests };
+      return { id: entry.id, requests };
     }, ctx.loaded.config.server.ingest_queue);
   }
 
@@ -132,7 +134,7 @@ export class IngestService {
     const entries = await this.journal.unapplied();
     const known = new Set(this.pending.map((e) => e.id));
     const left = entries.filter((e) => !known.has(e.id));
-    const count = left.reduce((n, e) => n + e.alerts.length, 0);
+    const count = left.reduce((n, e) => n + e.count, 0);
     this.pending.unshift(...left);
     this.pendingAlerts += count;
     await this.drain();
@@ -200,9 +202,9 @@ export class IngestService {
     let n = 0;
     for (const e of this.pending) {
       if (this.parked.has(e.id)) continue;
-      if (batch.length > 0 && (n + e.alerts.length > MAX_APPLY || e.id <= this.isolateThrough)) break;
+      if (batch.length > 0 && (n + e.count > MAX_APPLY || e.id <= this.isolateThrough)) break;
       batch.push(e);
-      n += e.alerts.length;
+      n += e.count;
       if (e.id <= this.isolateThrough) break;
     }
     return batch;
@@ -215,14 +217,19 @@ export class IngestService {
     const opts = { ...ingestOptionsFor(ctx.loaded, ctx.hooks), group: ctx.group };
     let outcome: IngestOutcome;
     try {
-      outcome = await (ctx.store.bulkDb ?? ctx.store.db).transaction().execute(async (trx) => {
+      // Parsed before the transaction, which holds the connection until it ends.
+      const parsed = new Map(batch.map((e) => [e.id, entryAlerts(e)]));
+      // A large apply (a backlog) queues behind flushes and outbox steps; a small one is how a new
+      // alert reaches its group, and waits its turn like them.
+      const lane = batch.reduce((n, e) => n + e.count, 0) >= BULK_APPLY ? ctx.store.bulkDb : undefined;
+      outcome = await (lane ?? ctx.store.db).transaction().execute(async (trx) => {
         if (ctx.store.dialect === 'postgres')
           await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(trx);
         const mine = await this.journal.claim(
           trx,
           batch.map((e) => e.id),
         );
-        const alerts = batch.filter((e) => mine.has(e.id)).flatMap((e) => e.alerts);
+        const alerts = batch.filter((e) => mine.has(e.id)).flatMap((e) => parsed.get(e.id) ?? []);
         return ingestAlerts(trx, alerts, now, opts);
       });
     } catch (err) {
@@ -247,7 +254,7 @@ export class IngestService {
     const done = new Set(batch.map((e) => e.id));
     for (let i = this.pending.length - 1; i >= 0; i--)
       if (done.has(this.pending[i]?.id ?? -1)) this.pending.splice(i, 1);
-    this.pendingAlerts -= batch.reduce((n, e) => n + e.alerts.length, 0);
+    this.pendingAlerts -= batch.reduce((n, e) => n + e.count, 0);
     ctx.metrics.ingestPending.set(this.depth);
     const last = batch.at(-1)?.id ?? 0;
     for (const w of this.waiters.filter((x) => x.id <= last)) w.resolve(outcome);

@@ -177,7 +177,7 @@ class SharedConnection {
     const bulkOverdue = bulk.length > 0 && performance.now() - (bulk[0]?.since ?? 0) >= this.#bulkMaxWaitMs;
     if (normal.length > 0 && !bulkOverdue) return this.#grant(normal);
     if (bulk.length === 0) return;
-    if (after === 'normal' && !bulkOverdue && !this.#deferred) {
+    if (after !== 'idle' && !bulkOverdue && !this.#deferred) {
       this.#deferred = setTimeout(() => {
         this.#deferred = undefined;
         if (!this.#busy) this.#next('idle');
