@@ -140,8 +140,9 @@ const BULK_MAX_WAIT_MS = 500;
  * records) goes before the ingest apply's bulk transactions, which hold the connection for up to a
  * second each under an alert storm: served in arrival order, every step of a notification's chain
  * (flush, claim, record) waited behind one of them. A bulk waiter is still served within
- * `bulkMaxWaitMs`, and after a normal user releases, bulk waits one millisecond so the next step
- * of a chain can queue first.
+ * `bulkMaxWaitMs`. When the connection is released and only bulk work waits, it is handed over
+ * one millisecond later, so that the next step of a chain (a flush after an apply committed its
+ * group timers, an outbox claim after a flush) can queue first.
  */
 class SharedConnection {
   readonly thread: SqliteThread;
