@@ -10,6 +10,15 @@ import { nodeFetch } from './node-fetch.ts';
 import type { DeliveryOutcome, FetchLike } from './types.ts';
 
 /**
+ * Sends in flight at once by default, each to a different destination (a destination never has
+ * more than one). Like Alertmanager, which notifies every aggregation group on its own, groups due
+ * together go out together: with 16, a storm's hundreds of first notifications went out in waves
+ * of 16 (first-notification p50 at 1,000 alerts/s: 234–284 ms; with 64: 151–198 ms). A crash
+ * repeats at most this many sends.
+ */
+export const SEND_CONCURRENCY = 64;
+
+/**
  * Most payload bytes one pass claims (at least one row): a group notification carries its whole
  * group, and a pass that held hundreds of large ones at once made most of a burst's peak heap.
  */
@@ -44,7 +53,7 @@ export interface OutboxPassOptions {
   retry?: RetryPolicy;
   /** Most rows claimed, and so sent, in one pass (default 1000). */
   maxSends?: number;
-  /** Most sends in flight at once, each to a different destination (default 16). */
+  /** Most sends in flight at once, each to a different destination (default SEND_CONCURRENCY). */
   concurrency?: number;
   /** Most payload bytes one pass claims, at least one row (default 8 MiB; see PASS_PAYLOAD_BYTES). */
   maxPayloadBytes?: number;
@@ -139,7 +148,7 @@ class Pass {
     private readonly ctx: RecordContext,
     private readonly maxSends: number,
   ) {
-    this.concurrency = Math.max(1, opts.concurrency ?? 16);
+    this.concurrency = Math.max(1, opts.concurrency ?? SEND_CONCURRENCY);
     this.fetch = opts.fetch ?? nodeFetch;
   }
 

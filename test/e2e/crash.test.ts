@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/alerts/fingerprint.ts';
+import { SEND_CONCURRENCY } from '../../src/notify/outbox-pass.ts';
 import { spawnVigil, tempDir, waitFor, type VigilProcess } from '../helpers/process.ts';
 
 const KEY = 'crash-test-integration-key-0001';
@@ -200,7 +201,8 @@ describe('accepted means durable: SIGKILL in the middle of a load', () => {
     console.info(
       `crash test: ${accepted.size} alerts acknowledged (kill at ${killedAt}, ${journaled} of them journaled and not yet applied), ${lost.length} lost; ${deliveredBeforeKill} notifications before the kill, ${receiver.ids.length} in all, ${dups} sent twice (in flight at the kill)`,
     );
-    // At most the deliveries in flight at the kill can repeat: the runner sends at most 16 at once.
-    expect(dups).toBeLessThanOrEqual(16);
+    // At most the deliveries in flight at the kill can repeat: the runner sends at most
+    // SEND_CONCURRENCY at once.
+    expect(dups).toBeLessThanOrEqual(SEND_CONCURRENCY);
   }, 120_000);
 });
