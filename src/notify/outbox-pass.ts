@@ -132,7 +132,10 @@ class Pass {
   private readonly queue: Claimed[] = [];
   private readonly finished: SendResult[] = [];
   private readonly released: Claimed[] = [];
-  /** Payloads of the next rows to send, loaded a wave (`concurrency` rows) at a time. */
+  /**
+   * Payloads of rows still to send: the claimed rows' (read in the claiming transaction), and those
+   * of follow-ons claimed while recording, loaded up to two waves ahead (`prefetch`).
+   */
   private readonly payloads = new Map<number, string>();
   private loading = false;
   readonly concurrency: number;
@@ -152,7 +155,7 @@ class Pass {
     this.fetch = opts.fetch ?? nodeFetch;
   }
 
-  /** Payloads already read (the first wave's, read in the claiming transaction). */
+  /** Payloads already read (the claimed rows', read in the claiming transaction). */
   preload(payloads: ReadonlyMap<number, string>): void {
     for (const [id, p] of payloads) this.payloads.set(id, p);
   }
@@ -168,8 +171,7 @@ class Pass {
 
   /**
    * Starts sends while there is room and the next row's payload is loaded; a row whose lease would
-   * not cover its send is released. Payloads are loaded up to two waves (`concurrency` rows each)
-   * ahead, so the next wave's load overlaps this wave's sends.
+   * not cover its send is released.
    */
   private pump(): void {
     while (!this.failure && this.active < this.concurrency) {
@@ -197,6 +199,7 @@ class Pass {
     this.settleIfDone();
   }
 
+  /** Loads the payloads of the next rows (two waves of `concurrency`) that have none yet. */
   private prefetch(): void {
     if (this.loading || this.failure) return;
     const want = this.queue.slice(0, 2 * this.concurrency).filter((c) => !this.payloads.has(c.row.id));
