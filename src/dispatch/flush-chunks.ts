@@ -15,6 +15,7 @@ export async function flushChunks(
   keys: readonly string[],
   maxAlerts = FLUSH_CHUNK_ALERTS,
 ): Promise<string[][]> {
+  if (keys.length <= 1) return keys.length === 0 ? [] : [[...keys]];
   const sizes = new Map<string, number>();
   for (const part of chunk(keys, 500)) {
     const rows = await db

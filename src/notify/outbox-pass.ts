@@ -99,16 +99,17 @@ export async function runOutboxPass(opts: OutboxPassOptions): Promise<OutboxPass
   const maxSends = opts.maxSends ?? 1000;
   const db = notifyDb(opts.store);
   const now = opts.clock.now();
-  const heads = withinBytes(
-    maxSends > 0 ? await dueHeads(db, now, maxSends) : [],
-    opts.maxPayloadBytes ?? PASS_PAYLOAD_BYTES,
-  );
   const pass = new Pass(opts, ctx, maxSends);
-  // The claimed rows' payloads are read in the claiming transaction, so sending never waits for
-  // the store (only recording does).
+  // Due heads are found, claimed and their payloads read in one transaction: one wait for the
+  // connection, and sending never waits for the store (only recording does).
   const first =
-    heads.length > 0
+    maxSends > 0
       ? await db.transaction().execute(async (trx) => {
+          const heads = withinBytes(
+            await dueHeads(trx, now, maxSends),
+            opts.maxPayloadBytes ?? PASS_PAYLOAD_BYTES,
+          );
+          if (heads.length === 0) return [];
           const claimed = await claimHeads(trx, ctx, heads, now, maxSends);
           pass.preload(
             await loadPayloads(
