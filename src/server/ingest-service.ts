@@ -11,10 +11,12 @@ import type { AppContext } from './context.ts';
 const MIN_BATCH = 4096;
 /**
  * Most alerts applied in one transaction. Part of an apply's cost is per group it touches (timeline
- * event, group timer, resolve check): under the 100k-alert benchmark, 32,768 instead of 8,192 cut
- * vigil's CPU from ~17 to ~13 s and the last alert's notification from ~12.5 to ~9 s.
+ * event, group timer, resolve check), so larger applies cost less per alert; but an apply holds the
+ * connection while flushes and the outbox wait. Under the 100k-alert benchmark (docs/performance.md)
+ * 16,384 instead of 8,192 cut the last alert's notification from ~12.5 to ~10 s and CPU by ~2 s;
+ * 32,768 cut more, but acknowledged more slowly and held more memory.
  */
-const MAX_APPLY = 32_768;
+const MAX_APPLY = 16_384;
 /** Applies of at least this many alerts use the store's bulk lane (docs/adr/0008-sqlite-worker.md). */
 const BULK_APPLY = 1024;
 /** Longest an accepted alert waits for its apply while the journal fills under load (ms). */
@@ -48,7 +50,7 @@ export interface Accepted {
  *    repaired by applying the journal at start-up, so a 2xx is never sent for an alert that can
  *    be lost.
  * 2. **Apply** — journal entries are applied to alerts, incidents and group timers, oldest first,
- *    in transactions of up to 32,768 alerts; each transaction claims the entries it applies, so
+ *    in transactions of up to 16,384 alerts; each transaction claims the entries it applies, so
  *    none is applied twice. On SQLite the journal is a file of its own, so appending never waits
  *    for an apply's transaction (docs/adr/0008-sqlite-worker.md).
  *
