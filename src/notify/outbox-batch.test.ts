@@ -185,6 +185,25 @@ describe.each(storeFactories())('outbox pass with many queues on $name', (factor
     expect(await running).toMatchObject({ sent: 7, delivered: 7 });
   });
 
+  it('a running pass takes newly due messages when asked, without waiting for its slow sends', async () => {
+    await fill('slow', 1, 1);
+    const gate = gatedFetch();
+    let topUp: (() => void) | undefined;
+    const running = pass({ fetch: gate.fetch, onRunning: (f) => (topUp = f) });
+    await until(async () => gate.waiting() === 1);
+    await fill('up', 2, 1);
+    expect(topUp).toBeDefined();
+    topUp?.();
+    const delivered = async (incident: string): Promise<boolean> =>
+      (await listDeliveries(store, { incident }))[0]?.status === 'delivered';
+    await until(async () => (await delivered('up-0-0')) && (await delivered('up-1-0')));
+    expect(gate.waiting()).toBe(1);
+    expect((await listDeliveries(store, { incident: 'slow-0-0' }))[0]?.status).toBe('sending');
+    gate.open();
+    expect(await running).toMatchObject({ sent: 3, delivered: 3 });
+    expect(await pass()).toMatchObject({ sent: 0 });
+  });
+
   it('a claimed row whose send could not start well within its lease is released unsent', async () => {
     await fill('slow', 1, 1);
     await fill('up', 1, 1);

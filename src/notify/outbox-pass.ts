@@ -55,8 +55,14 @@ export interface OutboxPassOptions {
   maxSends?: number;
   /** Most sends in flight at once, each to a different destination (default SEND_CONCURRENCY). */
   concurrency?: number;
-  /** Most payload bytes one pass claims, at least one row (default 8 MiB; see PASS_PAYLOAD_BYTES). */
+  /** Most payload bytes one claim takes, at least one row (default 8 MiB; see PASS_PAYLOAD_BYTES). */
   maxPayloadBytes?: number;
+  /**
+   * Called once the pass is sending, with a function that asks it to claim what became due since
+   * (new notifications were enqueued): the runner calls it on a poke, so new messages start as soon
+   * as there is room instead of after every send of the pass in progress has finished.
+   */
+  onRunning?: (topUp: () => void) => void;
 }
 
 /** What a pass did. */
@@ -97,30 +103,33 @@ export async function runOutboxPass(opts: OutboxPassOptions): Promise<OutboxPass
     random: opts.random ?? Math.random,
   };
   const maxSends = opts.maxSends ?? 1000;
-  const db = notifyDb(opts.store);
-  const now = opts.clock.now();
   const pass = new Pass(opts, ctx, maxSends);
-  // Due heads are found, claimed and their payloads read in one transaction: one wait for the
-  // connection, and sending never waits for the store (only recording does).
-  const first =
-    maxSends > 0
-      ? await db.transaction().execute(async (trx) => {
-          const heads = withinBytes(
-            await dueHeads(trx, now, maxSends),
-            opts.maxPayloadBytes ?? PASS_PAYLOAD_BYTES,
-          );
-          if (heads.length === 0) return [];
-          const claimed = await claimHeads(trx, ctx, heads, now, maxSends);
-          pass.preload(
-            await loadPayloads(
-              trx,
-              claimed.map((c) => c.row.id),
-            ),
-          );
-          return claimed;
-        })
-      : [];
+  const first = maxSends > 0 ? await claimDue(pass, opts.clock.now(), maxSends) : [];
   return first.length > 0 ? pass.run(first) : pass.result;
+}
+
+/**
+ * Finds due heads, claims up to `limit` of them and reads their payloads, in one transaction: one
+ * wait for the connection, and sending never waits for the store (only recording does).
+ */
+function claimDue(pass: Pass, now: number, limit: number): Promise<Claimed[]> {
+  return notifyDb(pass.opts.store)
+    .transaction()
+    .execute(async (trx) => {
+      const heads = withinBytes(
+        await dueHeads(trx, now, limit),
+        pass.opts.maxPayloadBytes ?? PASS_PAYLOAD_BYTES,
+      );
+      if (heads.length === 0) return [];
+      const claimed = await claimHeads(trx, pass.ctx, heads, now, limit);
+      pass.preload(
+        await loadPayloads(
+          trx,
+          claimed.map((c) => c.row.id),
+        ),
+      );
+      return claimed;
+    });
 }
 
 /**
@@ -139,6 +148,9 @@ class Pass {
    */
   private readonly payloads = new Map<number, string>();
   private loading = false;
+  /** A top-up was asked for (`topUp`) and not yet taken; `topping` while its claim runs. */
+  private toppingWanted = false;
+  private topping = false;
   readonly concurrency: number;
   private readonly fetch: FetchLike;
   private active = 0;
@@ -148,8 +160,8 @@ class Pass {
   private settle: { resolve: (r: OutboxPassResult) => void; reject: (e: unknown) => void } | undefined;
 
   constructor(
-    private readonly opts: OutboxPassOptions,
-    private readonly ctx: RecordContext,
+    readonly opts: OutboxPassOptions,
+    readonly ctx: RecordContext,
     private readonly maxSends: number,
   ) {
     this.concurrency = Math.max(1, opts.concurrency ?? SEND_CONCURRENCY);
@@ -166,8 +178,39 @@ class Pass {
       this.settle = { resolve, reject };
       this.claimed = first.length;
       this.queue.push(...first);
+      this.opts.onRunning?.(() => this.topUp());
       this.pump();
     });
+  }
+
+  /** Asks the running pass to claim what became due (taken once fewer than a wave wait to be sent). */
+  topUp(): void {
+    if (!this.settle) return;
+    this.toppingWanted = true;
+    this.maybeTopUp();
+  }
+
+  private maybeTopUp(): void {
+    const budget = this.maxSends - this.claimed;
+    if (!this.toppingWanted || this.topping || this.failure || budget <= 0) return;
+    if (this.queue.length >= this.concurrency) return;
+    this.toppingWanted = false;
+    this.topping = true;
+    void claimDue(this, this.opts.clock.now(), budget)
+      .then((more) => {
+        this.claimed += more.length;
+        this.queue.push(...more);
+      })
+      .catch((error: unknown) => {
+        // As for a failed record: send nothing more and give back what was not sent.
+        this.failure ??= { error };
+        this.released.push(...this.queue.splice(0));
+        this.scheduleFlush();
+      })
+      .finally(() => {
+        this.topping = false;
+        this.pump();
+      });
   }
 
   /**
@@ -197,6 +240,7 @@ class Pass {
       });
     }
     this.prefetch();
+    this.maybeTopUp();
     this.settleIfDone();
   }
 
@@ -289,6 +333,7 @@ class Pass {
   private settleIfDone(): void {
     const busy =
       this.loading ||
+      this.topping ||
       this.active > 0 ||
       this.queue.length > 0 ||
       this.flush !== 'idle' ||

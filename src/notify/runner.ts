@@ -34,6 +34,8 @@ export class OutboxRunner {
   private again = false;
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
+  /** Asks the pass in progress to claim newly due rows (set while a pass is sending). */
+  private topUp: (() => void) | undefined;
   private readonly idleMs: number;
 
   constructor(private readonly opts: OutboxRunnerOptions) {
@@ -51,7 +53,8 @@ export class OutboxRunner {
       ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
       ...(o.retry ? { retry: o.retry } : {}),
       ...(o.random ? { random: o.random } : {}),
-    });
+      onRunning: (topUp) => (this.topUp = topUp),
+    }).finally(() => (this.topUp = undefined));
   }
 
   /** Starts the background loop (idempotent). */
@@ -61,9 +64,13 @@ export class OutboxRunner {
     this.loopDone = this.loop();
   }
 
-  /** Asks for a pass now; a pass in progress is followed by another. */
+  /**
+   * Asks for a pass now: a pass in progress claims what became due as soon as it has room, and is
+   * followed by another.
+   */
   poke(): void {
     this.again = true;
+    this.topUp?.();
     this.wake?.();
   }
 
