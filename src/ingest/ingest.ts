@@ -171,8 +171,11 @@ export async function ingestAlerts(
     const createdIds = new Set(created.map((c) => c.id));
     for (const [key, alerts] of needIncident) {
       const inc = open.get(key) as Incident;
-      const severity = alerts.map((a) => mapSeverity(a.labels['severity'])).reduce(maxSeverity);
-      if (!createdIds.has(inc.id) && maxSeverity(inc.severity, severity) !== inc.severity) {
+      // A new incident already has its alerts' severity; an open one may have to rise to it.
+      const severity = createdIds.has(inc.id)
+        ? inc.severity
+        : alerts.map((a) => mapSeverity(a.labels['severity'])).reduce(maxSeverity);
+      if (maxSeverity(inc.severity, severity) !== inc.severity) {
         await db
           .updateTable('incidents')
           .set({ severity, updated_at: now })

@@ -201,12 +201,7 @@ class Pass {
         this.claimed += more.length;
         this.queue.push(...more);
       })
-      .catch((error: unknown) => {
-        // As for a failed record: send nothing more and give back what was not sent.
-        this.failure ??= { error };
-        this.released.push(...this.queue.splice(0));
-        this.scheduleFlush();
-      })
+      .catch((error: unknown) => this.fail(error))
       .finally(() => {
         this.topping = false;
         this.pump();
@@ -259,10 +254,7 @@ class Pass {
       // A row whose payload is gone is sent as missing (a permanent failure), not retried forever.
       for (const id of ids) this.payloads.set(id, got.get(id) ?? '');
     } catch (error) {
-      // As for a failed record: send nothing more and give back what was not sent.
-      this.failure ??= { error };
-      this.released.push(...this.queue.splice(0));
-      this.scheduleFlush();
+      this.fail(error);
     } finally {
       this.loading = false;
       this.pump();
@@ -319,15 +311,23 @@ class Pass {
       this.claimed += r.followOns.length;
       this.queue.push(...r.followOns);
     } catch (error) {
-      // The store failed: send nothing more; give back what was not sent (best effort, else the
-      // leases expire) and record what is still in flight, then fail the pass.
-      this.failure ??= { error };
-      this.released.push(...this.queue.splice(0));
+      this.fail(error);
     } finally {
       this.flush = 'idle';
       if (this.finished.length > 0 || this.released.length > 0) this.scheduleFlush();
       this.pump();
     }
+  }
+
+  /**
+   * The store failed (a claim, a payload read or a record): send nothing more, give back what was
+   * not sent (best effort, else the leases expire) and record what is still in flight; the pass
+   * then fails.
+   */
+  private fail(error: unknown): void {
+    this.failure ??= { error };
+    this.released.push(...this.queue.splice(0));
+    this.scheduleFlush();
   }
 
   private settleIfDone(): void {
