@@ -8,11 +8,12 @@ import type { notifyDb, NotifyOutboxTable } from './outbox-tables.ts';
 export type OutboxRow = Selectable<NotifyOutboxTable>;
 
 /**
- * A row as claiming reads it: everything but the payload, which a pass loads just before sending
- * (`loadPayloads`). A group notification carries its whole group; a pass that claimed hundreds of
- * them with their payloads held all of it in memory at once, most of a burst's peak heap.
+ * A row as claiming reads it. The payload is not in it (`notify_payloads`): a pass loads it just
+ * before sending (`loadPayloads`). A group notification carries its whole group; a pass that
+ * claimed hundreds of them with their payloads held all of it in memory at once, most of a burst's
+ * peak heap.
  */
-export type OutboxHead = Omit<OutboxRow, 'payload'>;
+export type OutboxHead = Omit<OutboxRow, 'payload_size'>;
 
 const HEAD_COLUMNS = [
   'id',
@@ -94,7 +95,7 @@ export async function dueHeads(
   return db
     .selectFrom('notify_outbox as o')
     .select(HEAD_COLUMNS.map((c) => `o.${c}` as const))
-    .select(sql<number>`length(o.payload)`.as('payload_size'))
+    .select('o.payload_size')
     .where(claimableHead(now))
     .orderBy('o.id')
     .limit(limit)
@@ -127,7 +128,7 @@ export async function loadPayloads(db: NotifyDb, ids: readonly number[]): Promis
   const out = new Map<number, string>();
   for (const part of chunk(ids, CHUNK)) {
     const rows = await db
-      .selectFrom('notify_outbox')
+      .selectFrom('notify_payloads')
       .select(['id', 'payload'])
       .where('id', 'in', part)
       .execute();

@@ -3,6 +3,7 @@ import { serializePayload } from './channels/index.ts';
 import { backoffMs, type RetryPolicy } from './backoff.ts';
 import { claimHeads, headsOf, type Claimed, type ClaimContext, type NotifyDb } from './outbox-claim.ts';
 import type { FallbackSpec } from './outbox.ts';
+import { insertOutboxRows } from './outbox-tables.ts';
 import type { DeliveryOutcome } from './types.ts';
 
 /** A finished send, waiting to be recorded. */
@@ -203,28 +204,28 @@ async function enqueueFallback(db: NotifyDb, r: SendResult, now: number): Promis
   const row = r.claimed.row;
   if (!row.fallback) return undefined;
   const fb = JSON.parse(row.fallback) as FallbackSpec;
-  const ins = await db
-    .insertInto('notify_outbox')
-    .values({
-      key: `${row.key}:fallback`,
-      incident: row.incident,
-      event: row.event,
-      user_id: row.user_id,
-      channel_id: fb.channelId,
-      channel_type: fb.channelType,
-      target: fb.target ?? null,
-      destination: fb.destination,
+  const inserted = await insertOutboxRows(db, [
+    {
+      row: {
+        key: `${row.key}:fallback`,
+        incident: row.incident,
+        event: row.event,
+        user_id: row.user_id,
+        channel_id: fb.channelId,
+        channel_type: fb.channelType,
+        target: fb.target ?? null,
+        destination: fb.destination,
+        fallback: null,
+        status: 'pending',
+        scheduled_at: now,
+        next_attempt_at: now,
+        attempts: 0,
+        created_at: now,
+      },
       payload: serializePayload(fb.payload),
-      fallback: null,
-      status: 'pending',
-      scheduled_at: now,
-      next_attempt_at: now,
-      attempts: 0,
-      created_at: now,
-    })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .executeTakeFirst();
-  return Number(ins.numInsertedOrUpdatedRows ?? 0) > 0 ? fb.destination : undefined;
+    },
+  ]);
+  return inserted.length > 0 ? fb.destination : undefined;
 }
 
 /** Moves a destination's `next_allowed_at` forward to `until` (creating its row if needed). */

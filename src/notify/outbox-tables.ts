@@ -1,10 +1,13 @@
-import type { Generated } from 'kysely';
+import type { Generated, Insertable } from 'kysely';
 import type { Store } from '../store/store.ts';
 
 /** Row status of a notification in the outbox. */
 export type OutboxStatus = 'pending' | 'sending' | 'delivered' | 'failed' | 'cancelled';
 
-/** One notification (migration 0003). Times are epoch ms; payload and fallback are JSON text. */
+/**
+ * One notification (migrations 0003, 0010). Times are epoch ms; fallback is JSON text; the payload
+ * is in `notify_payloads`.
+ */
 export interface NotifyOutboxTable {
   id: Generated<number>;
   /** Idempotency key: enqueueing the same key twice keeps one row. */
@@ -17,7 +20,8 @@ export interface NotifyOutboxTable {
   target: string | null;
   /** Per-destination queue key: order is kept and pacing applied per destination. */
   destination: string;
-  payload: string;
+  /** Length of the payload (in `notify_payloads`), for a pass's memory budget. */
+  payload_size: number;
   fallback: string | null;
   status: OutboxStatus;
   /** When the notification became (or becomes) due; also its place in the destination's order. */
@@ -45,6 +49,15 @@ export interface NotifyAttemptsTable {
   owner: string;
 }
 
+/**
+ * The payload of each outbox row (same id), as the channel's send reads it (JSON text). Written
+ * once, at enqueue: a status change of the outbox row never rewrites it (migration 0010).
+ */
+export interface NotifyPayloadsTable {
+  id: number;
+  payload: string;
+}
+
 /** Pacing state per destination. */
 export interface NotifyDestinationsTable {
   destination: string;
@@ -64,6 +77,7 @@ export interface NotifyRefsTable {
 // A type alias (not an interface): Kysely's withTables needs an index-signature-compatible type.
 export type NotifyTables = {
   notify_outbox: NotifyOutboxTable;
+  notify_payloads: NotifyPayloadsTable;
   notify_attempts: NotifyAttemptsTable;
   notify_destinations: NotifyDestinationsTable;
   notify_refs: NotifyRefsTable;
@@ -72,4 +86,36 @@ export type NotifyTables = {
 /** The store's query builder with the notification tables added. */
 export function notifyDb(store: Store) {
   return store.db.withTables<NotifyTables>();
+}
+
+/** An outbox row to insert, with its payload (JSON text, as `serializePayload` writes it). */
+export interface OutboxInsert {
+  row: Omit<Insertable<NotifyOutboxTable>, 'payload_size'>;
+  payload: string;
+}
+
+/**
+ * Inserts outbox rows and their payloads, in one multi-row statement each; a row whose key is
+ * already in the outbox is left as it is (enqueueing is idempotent), and so is its payload. When
+ * a key is given twice, the first one counts. Returns the keys that were new.
+ */
+export async function insertOutboxRows(
+  db: ReturnType<typeof notifyDb>,
+  items: readonly OutboxInsert[],
+): Promise<string[]> {
+  if (items.length === 0) return [];
+  const payloadOf = new Map<string, string>();
+  for (const i of items) if (!payloadOf.has(i.row.key)) payloadOf.set(i.row.key, i.payload);
+  const rows = await db
+    .insertInto('notify_outbox')
+    .values(items.map((i) => ({ ...i.row, payload_size: i.payload.length })))
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning(['id', 'key'])
+    .execute();
+  if (rows.length > 0)
+    await db
+      .insertInto('notify_payloads')
+      .values(rows.map((r) => ({ id: r.id, payload: payloadOf.get(r.key) ?? '' })))
+      .execute();
+  return rows.map((r) => r.key);
 }

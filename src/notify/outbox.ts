@@ -1,7 +1,7 @@
 import { chunk } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 import { serializePayload, type ChannelPayload } from './channels/index.ts';
-import { notifyDb, type OutboxStatus } from './outbox-tables.ts';
+import { insertOutboxRows, notifyDb, type OutboxStatus } from './outbox-tables.ts';
 import type { ChannelType, NotifyEvent } from './types.ts';
 
 /** Where a notification goes if its channel fails permanently (rendered for that channel). */
@@ -44,10 +44,10 @@ export async function enqueueNotifications(
   // Multi-row inserts: a flush of many groups enqueues hundreds of messages at once, and one
   // statement per message was a round trip each.
   for (const part of chunk(items, 100)) {
-    const rows = await db
-      .insertInto('notify_outbox')
-      .values(
-        part.map((n) => ({
+    const inserted = await insertOutboxRows(
+      db,
+      part.map((n) => ({
+        row: {
           key: n.key,
           incident: n.incident,
           event: n.event,
@@ -56,19 +56,17 @@ export async function enqueueNotifications(
           channel_type: n.channelType,
           target: n.target ?? null,
           destination: n.destination,
-          payload: serializePayload(n.payload),
           fallback: n.fallback ? JSON.stringify(n.fallback) : null,
           status: 'pending',
           scheduled_at: n.dueAt,
           next_attempt_at: n.dueAt,
           attempts: 0,
           created_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.column('key').doNothing())
-      .returning('key')
-      .execute();
-    for (const r of rows) fresh.add(r.key);
+        },
+        payload: serializePayload(n.payload),
+      })),
+    );
+    for (const k of inserted) fresh.add(k);
   }
   // In the order given; a key given twice was new only once.
   return [...new Set(items.map((n) => n.key))].filter((k) => fresh.has(k));

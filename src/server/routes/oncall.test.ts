@@ -299,7 +299,7 @@ describe.each(storeFactories())('on-call over HTTP on $name', (factory) => {
       channel_id: 'sms',
       channel_type: 'sms',
       destination: 'x',
-      payload: '{}',
+      payload_size: 2,
       status: 'delivered',
       scheduled_at: dueAt,
       next_attempt_at: dueAt,
