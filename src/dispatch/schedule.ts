@@ -27,8 +27,7 @@ export function routeById(tree: RouteNode, id: string): RouteNode | undefined {
  * Makes sure every group that received alerts in this batch exists and has its timer armed, in the
  * ingest transaction. A new group's first flush is due after group_wait, or at once when the alert
  * that creates it is already older than group_wait (Alertmanager's rule); an existing group keeps
- * its pending tick, or wakes at the next tick of its grid if it was asleep. Returns the timers of
- * groups that have not flushed yet (their first notification is the page: `Worker.wakeFor`).
+ * its pending tick, or wakes at the next tick of its grid if it was asleep.
  */
 export async function armGroupTimers(
   db: Db,
@@ -36,7 +35,7 @@ export async function armGroupTimers(
   routeIdOf: (groupKey: string) => string,
   tree: RouteNode,
   now: number,
-): Promise<NewJob[]> {
+): Promise<void> {
   const byGroup = new Map<string, StoredAlert[]>();
   for (const a of alerts) {
     if (!a.groupKey) continue;
@@ -44,7 +43,7 @@ export async function armGroupTimers(
     list.push(a);
     byGroup.set(a.groupKey, list);
   }
-  if (byGroup.size === 0) return [];
+  if (byGroup.size === 0) return;
   const keys = [...byGroup.keys()];
   // Only a firing alert creates a group; a resolved one only updates a group that still exists.
   const creating = keys.filter((k) => byGroup.get(k)?.some((a) => a.endsAt > now));
@@ -55,7 +54,6 @@ export async function armGroupTimers(
   );
   const groups = await loadGroupTimers(db, keys);
   const jobs: NewJob[] = [];
-  const first: NewJob[] = [];
   for (const [key, members] of byGroup) {
     const g = groups.get(key);
     if (!g) continue;
@@ -79,18 +77,10 @@ export async function armGroupTimers(
       },
       now,
     );
-    const job: NewJob = {
-      kind: GROUP_FLUSH_JOB,
-      key: flushJobKey(key),
-      runAt: due,
-      payload: { groupKey: key },
-    };
-    jobs.push(job);
-    if (g.lastFlushAt === undefined) first.push(job);
+    jobs.push({ kind: GROUP_FLUSH_JOB, key: flushJobKey(key), runAt: due, payload: { groupKey: key } });
   }
   // Earlier only: a pending tick is kept, and a group asleep until a far wake-up (idleWakeAt) is
   // brought forward to its next tick; so is one still in group_wait when an alert older than
   // group_wait arrives (Alertmanager flushes such a group at once).
   await scheduleJobs(db, jobs, now, 'earlier');
-  return first;
 }

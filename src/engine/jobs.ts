@@ -119,9 +119,8 @@ export async function cancelJobs(
 
 /**
  * Claims up to `limit` due jobs for `workerId` with a lease: pending jobs whose time has come,
- * and running jobs whose lease expired (their worker died); only jobs with one of `keys` when
- * given. On PostgreSQL the claim uses `FOR UPDATE SKIP LOCKED`, so several processes can share one
- * job table.
+ * and running jobs whose lease expired (their worker died). On PostgreSQL the claim uses
+ * `FOR UPDATE SKIP LOCKED`, so several processes can share one job table.
  */
 export async function claimDueJobs(
   db: Db,
@@ -130,16 +129,13 @@ export async function claimDueJobs(
   now: number,
   leaseMs: number,
   limit = 500,
-  keys?: readonly string[],
 ): Promise<Job[]> {
-  if (keys?.length === 0) return [];
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const only = keys ? sql`and key in (${sql.join(keys)})` : sql``;
   const rows = await sql<Selectable<JobsTable>>`
     update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${now + leaseMs}, attempts = attempts + 1
     where id in (
       select id from jobs
-      where ((status = 'pending' and run_at <= ${now}) or (status = 'running' and locked_until < ${now})) ${only}
+      where (status = 'pending' and run_at <= ${now}) or (status = 'running' and locked_until < ${now})
       order by run_at, id
       limit ${limit}
       ${lock}

@@ -109,59 +109,6 @@ describe.each(storeFactories())('job worker on $name', (factory) => {
     expect((await effects()).map((e) => e.key)).toEqual(['esc:10:0:1']);
   });
 
-  it('claims only the keys asked for when given keys, and only those that are due', async () => {
-    const { clock } = await setup();
-    const now = clock.now();
-    for (const [key, at] of [
-      ['a', now - 1],
-      ['b', now],
-      ['c', now + 1000],
-      ['d', now - 5],
-    ] as const)
-      await scheduleJob(store.db, { kind: 'test', key, runAt: at }, now);
-    const got = await claimDueJobs(store.db, store.dialect, 'w', now, 60_000, 10, ['b', 'c', 'd']);
-    expect(got.map((j) => j.key)).toEqual(['d', 'b']);
-    expect(await claimDueJobs(store.db, store.dialect, 'w', now, 60_000, 10, [])).toEqual([]);
-    // The rest is still there for the regular passes.
-    expect((await claimDueJobs(store.db, store.dialect, 'w', now, 60_000)).map((j) => j.key)).toEqual(['a']);
-  });
-
-  it('runs a job given to wakeFor as soon as it is due, while a long pass is still running', async () => {
-    const { clock, handler, effects } = await setup();
-    const now = clock.now();
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    let slowStarted: () => void = () => undefined;
-    const slowRunning = new Promise<void>((r) => (slowStarted = r));
-    let fastRan: () => void = () => undefined;
-    const fastDone = new Promise<void>((r) => (fastRan = r));
-    const worker = new Worker(store, clock, {
-      // A pass stuck in a long job (a flush of a large group, say).
-      slow: async () => {
-        slowStarted();
-        await gate;
-      },
-      fast: async (job, ctx) => {
-        await handler(job, ctx);
-        fastRan();
-      },
-    });
-    await scheduleJob(store.db, { kind: 'slow', key: 'slow', runAt: now }, now);
-    worker.start();
-    await slowRunning;
-    // A new group's first flush, due now: the pass in progress would only reach it after `slow`.
-    await scheduleJob(store.db, { kind: 'fast', key: 'group:new', runAt: now }, now);
-    worker.wakeFor([{ key: 'group:new', runAt: now }]);
-    await fastDone;
-    expect((await effects()).map((e) => [e.key, e.runs])).toEqual([['group:new', 1]]);
-    release();
-    await worker.stop();
-    // Run once: the regular pass did not run it again.
-    await worker.runDue();
-    expect((await effects()).map((e) => [e.key, e.runs])).toEqual([['group:new', 1]]);
-    expect((await listJobs(store.db, 'group:'))[0]?.status).toBe('done');
-  });
-
   it("moves a job only later with 'later' (resolve checks follow the latest endsAt)", async () => {
     const { clock } = await setup();
     const now = clock.now();

@@ -2,11 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
-import { chunk } from '../store/db.ts';
 import { claimDueJobs, completeJob, completeJobs, failJob, nextDueAt, type Job } from './jobs.ts';
-
-/** Most jobs waiting in `Worker.wakeFor` at once (a storm of new groups falls back to the passes). */
-const SOON_MAX = 10_000;
 
 /** Runs one kind of job. It must be idempotent: after a crash the same job may run again. */
 export type JobHandler = ((job: Job, ctx: { store: Store; now: number }) => Promise<void>) & {
@@ -42,10 +38,6 @@ export class Worker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
-  /** Jobs to run the moment they are due (`wakeFor`): key → due time. */
-  private readonly soon = new Map<string, number>();
-  private soonTimer: NodeJS.Timeout | undefined;
-  private soonRunning: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -74,88 +66,21 @@ export class Worker {
       const now = this.clock.now();
       const jobs = await claimDueJobs(this.store.db, this.store.dialect, this.id, now, this.leaseMs);
       if (jobs.length === 0) return total;
-      total += await this.runJobs(jobs);
-    }
-  }
-
-  /** Runs claimed jobs: those whose kind has a batch handler together, the others one by one. */
-  private async runJobs(jobs: readonly Job[]): Promise<number> {
-    const batched = new Map<string, Job[]>();
-    let total = 0;
-    for (const job of jobs) {
-      if (this.handlers[job.kind]?.batch) {
-        const list = batched.get(job.kind) ?? [];
-        list.push(job);
-        batched.set(job.kind, list);
-        continue;
+      const batched = new Map<string, Job[]>();
+      for (const job of jobs) {
+        if (this.handlers[job.kind]?.batch) {
+          const list = batched.get(job.kind) ?? [];
+          list.push(job);
+          batched.set(job.kind, list);
+          continue;
+        }
+        await this.runOne(job);
+        total++;
       }
-      await this.runOne(job);
-      total++;
-    }
-    for (const [kind, list] of batched) {
-      await this.runBatch(kind, list);
-      total += list.length;
-    }
-    return total;
-  }
-
-  /**
-   * Runs these jobs the moment they are due, beside the pass in progress rather than after it:
-   * a new aggregation group's first flush, whose notification is the page, should not wait
-   * behind the ticks of groups already notified. Only while started on the real clock; at most
-   * `SOON_MAX` keys wait here, and a job this misses (full, or its claim failed) still runs in the
-   * regular passes — this only makes it earlier, never the only way.
-   */
-  wakeFor(jobs: ReadonlyArray<{ key: string; runAt: number }>): void {
-    if (this.stopped) return;
-    for (const j of jobs) {
-      const prev = this.soon.get(j.key);
-      if (prev === undefined && this.soon.size >= SOON_MAX) break;
-      this.soon.set(j.key, prev === undefined ? j.runAt : Math.min(prev, j.runAt));
-    }
-    this.armSoon();
-  }
-
-  private armSoon(): void {
-    if (this.soonRunning || this.stopped || this.soon.size === 0) return;
-    let next = Infinity;
-    for (const at of this.soon.values()) next = Math.min(next, at);
-    if (this.soonTimer) clearTimeout(this.soonTimer);
-    this.soonTimer = setTimeout(
-      () => {
-        this.soonTimer = undefined;
-        this.soonRunning = this.runSoon().finally(() => {
-          this.soonRunning = undefined;
-          this.armSoon();
-        });
-      },
-      Math.max(0, next - this.clock.now()),
-    );
-    this.soonTimer.unref();
-  }
-
-  /** Claims and runs the waiting jobs that are due now (one claim, one batch per kind). */
-  private async runSoon(): Promise<void> {
-    const now = this.clock.now();
-    const keys: string[] = [];
-    for (const [key, at] of this.soon) if (at <= now) keys.push(key);
-    for (const key of keys) this.soon.delete(key);
-    try {
-      for (const part of chunk(keys, 500)) {
-        const got = await claimDueJobs(
-          this.store.db,
-          this.store.dialect,
-          this.id,
-          now,
-          this.leaseMs,
-          part.length,
-          part,
-        );
-        await this.runJobs(got);
+      for (const [kind, list] of batched) {
+        await this.runBatch(kind, list);
+        total += list.length;
       }
-    } catch (err) {
-      // The regular passes run whatever this could not claim or finish.
-      this.opts.logger?.warn({ err }, 'running due jobs early failed; the next pass runs them');
     }
   }
 
@@ -251,9 +176,6 @@ export class Worker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.soonTimer) clearTimeout(this.soonTimer);
-    this.soonTimer = undefined;
-    this.soon.clear();
-    await Promise.all([this.running, this.soonRunning]);
+    await this.running;
   }
 }

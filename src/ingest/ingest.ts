@@ -50,11 +50,6 @@ export interface IngestOutcome {
   resolved: Incident[];
   /** Incidents that gained a new firing alert (for notification hooks). */
   touched: number[];
-  /**
-   * The flush timers of groups that have not notified yet, by job key and due time: the caller
-   * may run them the moment they are due (`Worker.wakeFor`). Absent when no routing tree was given.
-   */
-  firstFlushes?: Array<{ key: string; runAt: number }>;
 }
 
 /**
@@ -224,7 +219,6 @@ export async function ingestAlerts(
 
   await saveAlerts(db, joined.length > 0 ? [...merged, ...joined] : merged);
   if (opts.history !== false) await appendHistory(db, changed, now);
-  let firstFlushes: Array<{ key: string; runAt: number }> | undefined;
   if (opts.tree) {
     const routeIds = new Map<string, string>();
     for (const a of [...merged, ...joined])
@@ -233,14 +227,7 @@ export async function ingestAlerts(
           a.groupKey,
           keyGroup.get(a.groupKey)?.routeId ?? groupOf.get(a.fingerprint)?.routeId ?? '0',
         );
-    const first = await armGroupTimers(
-      db,
-      [...merged, ...joined],
-      (k) => routeIds.get(k) ?? '0',
-      opts.tree,
-      now,
-    );
-    firstFlushes = first.map((j) => ({ key: j.key, runAt: j.runAt }));
+    await armGroupTimers(db, [...merged, ...joined], (k) => routeIds.get(k) ?? '0', opts.tree, now);
   }
 
   // A durable check no later than the latest endsAt of each incident's firing alerts; the check
@@ -258,13 +245,7 @@ export async function ingestAlerts(
   const resolved = opts.autoResolve
     ? await resolveIfAllEnded(db, [...resolveCandidates], now, opts.hooks)
     : [];
-  return {
-    stored: merged.length,
-    opened,
-    resolved,
-    touched: [...touched],
-    ...(firstFlushes ? { firstFlushes } : {}),
-  };
+  return { stored: merged.length, opened, resolved, touched: [...touched] };
 }
 
 /** The durable resolve check of one incident (one row per incident, by key). */

@@ -270,8 +270,6 @@ export class IngestService {
       for (const inc of outcome.opened)
         ctx.logger.info({ incident: inc.key, title: inc.title, severity: inc.severity }, 'incident opened');
     }
-    // A new group's first notification should not wait behind the ticks of groups already notified.
-    if (outcome.firstFlushes?.length) ctx.worker?.wakeFor(outcome.firstFlushes);
     ctx.worker?.poke();
     return true;
   }
