@@ -1,4 +1,4 @@
-import type { DeliveryOutcome, FetchLike } from './types.ts';
+import type { DeliveryOutcome, FetchLike, FetchResponse } from './types.ts';
 
 /** One HTTP request an adapter wants sent. The body is sent byte-for-byte (signatures cover it). */
 export interface HttpRequest {
@@ -11,7 +11,7 @@ export interface HttpRequest {
 /** What the shared sender hands a channel's classifier. */
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: FetchResponse['headers'];
   body: string;
 }
 
@@ -41,7 +41,7 @@ export async function sendHttp(
   classify: (res: HttpResponse) => DeliveryOutcome,
   redact: (text: string) => string,
 ): Promise<DeliveryOutcome> {
-  let res: Response;
+  let res: FetchResponse;
   try {
     res = await ctx.fetch(req.url, {
       method: req.method,

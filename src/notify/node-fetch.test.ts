@@ -15,7 +15,7 @@ describe('nodeFetch (the outbox HTTP client)', () => {
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       });
-      if (req.url === '/ok') res.writeHead(200, { 'x-thing': 'a' }).end('{"ok":true}');
+      if (req.url === '/ok') res.writeHead(200, { 'x-thing': 'a', 'x-many': ['1', '2'] }).end('{"ok":true}');
       else if (req.url === '/busy') res.writeHead(429, { 'retry-after': '7' }).end('slow down');
       else if (req.url === '/empty') res.writeHead(204).end();
       else if (req.url === '/redirect') res.writeHead(302, { location: '/ok' }).end();
@@ -42,6 +42,9 @@ describe('nodeFetch (the outbox HTTP client)', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-thing')).toBe('a');
+    expect(res.headers.get('X-Thing')).toBe('a');
+    expect(res.headers.get('x-many')).toBe('1, 2');
+    expect(res.headers.get('x-absent')).toBeNull();
     expect(await res.text()).toBe('{"ok":true}');
     const last = seen.at(-1);
     expect(last).toMatchObject({ method: 'POST', body });

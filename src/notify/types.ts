@@ -85,5 +85,15 @@ export type DeliveryOutcome =
   | { kind: 'retryable'; status?: number; retryAfterMs?: number; error: string }
   | { kind: 'permanent'; status?: number; error: string };
 
+/**
+ * What a delivery reads of an HTTP response: its status, a header by name and the body as text.
+ * A WHATWG `Response` has all of it; the outbox's own client (`nodeFetch`) builds only this.
+ */
+export interface FetchResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
 /** A fetch-compatible function (global fetch, or the loopback-only fetch tests inject). */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+export type FetchLike = (input: string, init: RequestInit) => Promise<FetchResponse>;
