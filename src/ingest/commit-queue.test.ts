@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alerts/alert.ts';
+import { batchAlerts, batchOf, type AlertBatch } from './alert-batch.ts';
 import { CommitQueue } from './commit-queue.ts';
 import type { IngestOutcome } from './ingest.ts';
 
@@ -14,19 +15,20 @@ const alert = (fp: string): Alert => ({
   generatorURL: '',
   source: 't',
 });
+const fps = (b: AlertBatch): string[] => batchAlerts(b).map((a) => a.fingerprint);
 const outcome = (n: number): IngestOutcome => ({ stored: n, opened: [], resolved: [], touched: [] });
 
 describe('CommitQueue (group commit)', () => {
   it('commits requests that arrive together in one transaction, each answered after it', async () => {
     const commits: string[][] = [];
-    const q = new CommitQueue(async (alerts) => {
-      commits.push(alerts.map((a) => a.fingerprint));
-      return outcome(alerts.length);
+    const q = new CommitQueue(async (batch) => {
+      commits.push(fps(batch));
+      return outcome(batch.count);
     });
     const answers = await Promise.all([
-      q.submit([alert('a')]),
-      q.submit([alert('b'), alert('c')]),
-      q.submit([alert('d')]),
+      q.submit(batchOf([alert('a')])),
+      q.submit(batchOf([alert('b'), alert('c')])),
+      q.submit(batchOf([alert('d')])),
     ]);
     expect(commits).toEqual([['a', 'b', 'c', 'd']]);
     expect(answers.every((o) => o.stored === 4)).toBe(true);
@@ -35,13 +37,13 @@ describe('CommitQueue (group commit)', () => {
   it('splits at maxBatch and keeps arrival order', async () => {
     const commits: string[][] = [];
     const q = new CommitQueue(
-      async (alerts) => {
-        commits.push(alerts.map((a) => a.fingerprint));
-        return outcome(alerts.length);
+      async (batch) => {
+        commits.push(fps(batch));
+        return outcome(batch.count);
       },
       { maxBatch: 2 },
     );
-    await Promise.all(['a', 'b', 'c'].map((f) => q.submit([alert(f)])));
+    await Promise.all(['a', 'b', 'c'].map((f) => q.submit(batchOf([alert(f)]))));
     expect(commits).toEqual([['a', 'b'], ['c']]);
   });
 
@@ -50,17 +52,17 @@ describe('CommitQueue (group commit)', () => {
     const gate = new Promise<void>((r) => (release = r));
     const committed: string[] = [];
     const q = new CommitQueue(
-      async (alerts) => {
+      async (batch) => {
         await gate;
-        committed.push(...alerts.map((a) => a.fingerprint));
-        return outcome(alerts.length);
+        committed.push(...fps(batch));
+        return outcome(batch.count);
       },
       { maxQueued: 3 },
     );
-    const first = q.submit([alert('a'), alert('b')]);
+    const first = q.submit(batchOf([alert('a'), alert('b')]));
     await new Promise((r) => setImmediate(r)); // the first commit starts and waits on the gate
-    const second = q.submit([alert('c'), alert('d'), alert('e')]);
-    const third = q.submit([alert('f'), alert('g'), alert('h'), alert('i')]);
+    const second = q.submit(batchOf([alert('c'), alert('d'), alert('e')]));
+    const third = q.submit(batchOf([alert('f'), alert('g'), alert('h'), alert('i')]));
     await expect(third).rejects.toMatchObject({ code: 'overloaded' });
     release();
     await Promise.all([first, second]);
@@ -69,7 +71,10 @@ describe('CommitQueue (group commit)', () => {
 
   it('rejects every request of a failed transaction (none is acknowledged)', async () => {
     const q = new CommitQueue(() => Promise.reject(new Error('disk full')));
-    const results = await Promise.allSettled([q.submit([alert('a')]), q.submit([alert('b')])]);
+    const results = await Promise.allSettled([
+      q.submit(batchOf([alert('a')])),
+      q.submit(batchOf([alert('b')])),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });

@@ -1,14 +1,14 @@
-import type { Alert } from '../alerts/alert.ts';
+import { joinBatches, type AlertBatch } from './alert-batch.ts';
 import { VigilError } from '../shared/errors.ts';
 
 /**
  * Commits one merged batch in one transaction; `requests` is how many requests share it (a
  * request alone in its commit had no concurrent traffic).
  */
-export type CommitFn<R> = (alerts: readonly Alert[], requests: number) => Promise<R>;
+export type CommitFn<R> = (batch: AlertBatch, requests: number) => Promise<R>;
 
 interface Waiting<R> {
-  alerts: readonly Alert[];
+  batch: AlertBatch;
   resolve: (o: R) => void;
   reject: (e: unknown) => void;
 }
@@ -49,9 +49,9 @@ export class CommitQueue<R> {
     return this.queued;
   }
 
-  /** Queues alerts for the next commit; resolves once they are committed. */
-  submit(alerts: readonly Alert[]): Promise<R> {
-    if (this.queued + alerts.length > this.maxQueued) {
+  /** Queues a batch for the next commit; resolves once it is committed. */
+  submit(batch: AlertBatch): Promise<R> {
+    if (this.queued + batch.count > this.maxQueued) {
       return Promise.reject(
         new VigilError(
           'overloaded',
@@ -60,8 +60,8 @@ export class CommitQueue<R> {
       );
     }
     return new Promise((resolve, reject) => {
-      this.waiting.push({ alerts, resolve, reject });
-      this.queued += alerts.length;
+      this.waiting.push({ batch, resolve, reject });
+      this.queued += batch.count;
       if (!this.draining) {
         // Start on the next turn of the event loop, so every request whose body arrived in the
         // same I/O phase joins this transaction (SQLite work never yields to I/O mid-transaction).
@@ -78,18 +78,15 @@ export class CommitQueue<R> {
         let n = 0;
         while (
           this.waiting.length > 0 &&
-          (batch.length === 0 || n + (this.waiting[0]?.alerts.length ?? 0) <= this.maxBatch)
+          (batch.length === 0 || n + (this.waiting[0]?.batch.count ?? 0) <= this.maxBatch)
         ) {
           const w = this.waiting.shift() as Waiting<R>;
           batch.push(w);
-          n += w.alerts.length;
+          n += w.batch.count;
         }
         this.queued -= n;
         try {
-          const outcome = await this.commit(
-            batch.flatMap((w) => w.alerts),
-            batch.length,
-          );
+          const outcome = await this.commit(joinBatches(batch.map((w) => w.batch)), batch.length);
           for (const w of batch) w.resolve(outcome);
         } catch (err) {
           for (const w of batch) w.reject(err);

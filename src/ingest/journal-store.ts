@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
 import { chunk, type Db } from '../store/db.ts';
+import { batchAlerts, type AlertBatch } from './alert-batch.ts';
 import type { JournalDatabase } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 
@@ -20,7 +21,7 @@ export interface JournalEntry {
 
 /** The alerts of a journal entry. */
 export function entryAlerts(e: JournalEntry): Alert[] {
-  return JSON.parse(e.text) as Alert[];
+  return batchAlerts(e);
 }
 
 /**
@@ -30,7 +31,7 @@ export function entryAlerts(e: JournalEntry): Alert[] {
  */
 export interface IngestJournal {
   /** Appends an accepted batch and returns its entry; the alerts are durable once this resolves. */
-  append(alerts: readonly Alert[], now: number): Promise<JournalEntry>;
+  append(batch: AlertBatch, now: number): Promise<JournalEntry>;
   /** Every entry not yet applied, oldest first (start-up recovery). */
   unapplied(): Promise<JournalEntry[]>;
   /**
@@ -55,25 +56,21 @@ function toEntry(r: { id: number; received_at: number; count: number; alerts: st
   return { id: Number(r.id), receivedAt: Number(r.received_at), count: Number(r.count), text: r.alerts };
 }
 
-async function appendTo(
-  db: Kysely<JournalDatabase>,
-  alerts: readonly Alert[],
-  now: number,
-): Promise<JournalEntry> {
-  const text = JSON.stringify(alerts);
+async function appendTo(db: Kysely<JournalDatabase>, batch: AlertBatch, now: number): Promise<JournalEntry> {
+  const { count, text } = batch;
   const row = await db
     .insertInto('ingest_journal')
-    .values({ received_at: now, count: alerts.length, alerts: text })
+    .values({ received_at: now, count, alerts: text })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { id: Number(row.id), receivedAt: now, count: alerts.length, text };
+  return { id: Number(row.id), receivedAt: now, count, text };
 }
 
 /** The journal as a table of the main database: claiming deletes the entry (DELETE … RETURNING). */
 function tableJournal(db: Db): IngestJournal {
   return {
     // The main database holds the same table (Database includes JournalDatabase's tables).
-    append: (alerts, now) => appendTo(db as unknown as Kysely<JournalDatabase>, alerts, now),
+    append: (batch, now) => appendTo(db as unknown as Kysely<JournalDatabase>, batch, now),
     unapplied: async () =>
       (await db.selectFrom('ingest_journal').selectAll().orderBy('id').execute()).map(toEntry),
     claim: async (trx, ids) => {
@@ -97,7 +94,7 @@ function tableJournal(db: Db): IngestJournal {
  */
 function fileJournal(db: Db, journal: Kysely<JournalDatabase>): IngestJournal {
   return {
-    append: (alerts, now) => appendTo(journal, alerts, now),
+    append: (batch, now) => appendTo(journal, batch, now),
     unapplied: async () => {
       const legacy = await db.selectFrom('ingest_journal').selectAll().orderBy('id').execute();
       for (const part of chunk(legacy, 100)) {

@@ -13,7 +13,7 @@ import { registerRoutes, type AnyRoute } from './route.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { alertmanagerReadRoutes } from './routes/alertmanager-read.ts';
 import { incidentRoutes } from './routes/incidents.ts';
-import { ingestServiceOf } from './ingest-service.ts';
+import { closeBodyReader, ingestServiceOf } from './ingest-service.ts';
 import { ingestRoutes, isIngestRequest } from './routes/ingest.ts';
 
 /** Extra routes other domains contribute (on-call, notifications, silences…). */
@@ -55,10 +55,14 @@ export async function buildApp(
     forceCloseConnections: 'idle',
   });
 
+  app.addHook('onClose', () => closeBodyReader(ctx));
+
   // Accept JSON whatever the content type says (senders are often sloppy), with a clear error.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
+    // An ingestion body stays text: its route reads it, on the reader thread when it is large.
+    if (isIngestRequest(req.method, req.routeOptions.url)) return done(null, text);
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text) as unknown);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fingerprint } from '../alerts/fingerprint.ts';
 import type { Alert } from '../alerts/alert.ts';
 import { sql, type Kysely } from 'kysely';
+import { batchOf } from '../ingest/alert-batch.ts';
 import { journalOf } from '../ingest/journal-store.ts';
 import type { JournalDatabase } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
@@ -91,7 +92,10 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
     const now = t.clock.now();
     // A batch that was acknowledged (its journal row committed) but never applied: the process died.
     await journalOf(store).append(
-      [alert({ alertname: 'Crash', service: 'a' }, now), alert({ alertname: 'Crash', service: 'b' }, now)],
+      batchOf([
+        alert({ alertname: 'Crash', service: 'a' }, now),
+        alert({ alertname: 'Crash', service: 'b' }, now),
+      ]),
       now,
     );
     const service = ingestServiceOf(t.ctx);
@@ -108,8 +112,9 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
   it('does not apply again an entry whose apply committed just before a crash', async () => {
     const now = t.clock.now();
     const journal = journalOf(store);
-    const applied = (await journal.append([alert({ alertname: 'Done', service: 'a' }, now)], now)).id;
-    await journal.append([alert({ alertname: 'Open', service: 'b' }, now)], now);
+    const applied = (await journal.append(batchOf([alert({ alertname: 'Done', service: 'a' }, now)]), now))
+      .id;
+    await journal.append(batchOf([alert({ alertname: 'Open', service: 'b' }, now)]), now);
     // The crash came between the apply's commit (which claimed the entry) and its removal.
     await store.db.transaction().execute(async (trx) => {
       expect([...(await journal.claim(trx, [applied]))]).toEqual([applied]);
@@ -158,7 +163,7 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await journalOf(store).append([alert({ alertname: 'After', service: 'a' }, now)], now);
+    await journalOf(store).append(batchOf([alert({ alertname: 'After', service: 'a' }, now)]), now);
     const service = ingestServiceOf(t.ctx);
     await service.recover();
     // The good batch after it was applied; the bad one is still journaled, not lost.

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Alert } from '../alerts/alert.ts';
+import { batchAlerts, type AlertBatch } from '../ingest/alert-batch.ts';
+import { BodyReader } from '../ingest/body-reader.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
 import { entryAlerts, journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
@@ -83,9 +84,9 @@ export class IngestService {
 
   constructor(private readonly ctx: AppContext) {
     this.journal = journalOf(ctx.store);
-    this.queue = new CommitQueue(async (alerts, requests) => {
+    this.queue = new CommitQueue(async (batch, requests) => {
       const now = ctx.clock.now();
-      const entry = await this.journal.append(alerts, now);
+      const entry = await this.journal.append(batch, now);
       this.pending.push(entry);
       this.pendingAlerts += entry.count;
       ctx.metrics.ingestPending.set(this.depth);
@@ -111,15 +112,15 @@ export class IngestService {
    * at once (after the journal commit) under concurrent load. Refuses with `overloaded` when too
    * many alerts are waiting, before anything is written.
    */
-  async submit(alerts: readonly Alert[]): Promise<Accepted> {
+  async submit(batch: AlertBatch): Promise<Accepted> {
     const max = this.ctx.loaded.config.server.ingest_queue.maxQueued;
-    if (this.depth + alerts.length > max) {
+    if (this.depth + batch.count > max) {
       throw new VigilError(
         'overloaded',
         `vigil is busy (${this.depth} alerts waiting to be stored); retry shortly`,
       );
     }
-    const appended = await this.queue.submit(alerts);
+    const appended = await this.queue.submit(batch);
     const alone = appended.requests === 1 && this.pending[0]?.id === appended.id && !this.applying;
     if (!alone) {
       this.kick();
@@ -344,6 +345,27 @@ export function ingestServiceOf(ctx: AppContext): IngestService {
   return s;
 }
 
+const readers = new WeakMap<AppContext, BodyReader>();
+
+/** The reader of ingestion request bodies of an app (one thread per context, started on first use). */
+export function bodyReaderOf(ctx: AppContext): BodyReader {
+  let r = readers.get(ctx);
+  if (!r) {
+    r = new BodyReader((err) =>
+      ctx.logger.warn({ err }, 'the reader thread failed; request bodies are read on the event loop'),
+    );
+    readers.set(ctx, r);
+  }
+  return r;
+}
+
+/** Stops an app's reader thread (when the app closes); a later read starts a new one. */
+export async function closeBodyReader(ctx: AppContext): Promise<void> {
+  const r = readers.get(ctx);
+  readers.delete(ctx);
+  await r?.close();
+}
+
 /**
  * Accepts a batch of alerts: durable before this returns, so an HTTP 2xx is sent only for alerts
  * that survive a crash. Returns the incidents this request's alerts opened when they were applied
@@ -351,14 +373,14 @@ export function ingestServiceOf(ctx: AppContext): IngestService {
  */
 export async function commitAlerts(
   ctx: AppContext,
-  alerts: readonly Alert[],
+  batch: AlertBatch,
   source: string,
 ): Promise<IngestOutcome | undefined> {
-  if (alerts.length === 0) return undefined;
-  const { outcome } = await ingestServiceOf(ctx).submit(alerts);
-  ctx.metrics.alertsReceived.inc({ source, outcome: 'accepted' }, alerts.length);
+  if (batch.count === 0) return undefined;
+  const { outcome } = await ingestServiceOf(ctx).submit(batch);
+  ctx.metrics.alertsReceived.inc({ source, outcome: 'accepted' }, batch.count);
   if (!outcome) return undefined;
   // The apply may have held other requests' alerts too: report the incidents of this request's groups.
-  const mine = new Set(alerts.map((a) => ctx.group(a.labels).key));
+  const mine = new Set(batchAlerts(batch).map((a) => ctx.group(a.labels).key));
   return { ...outcome, opened: outcome.opened.filter((i) => mine.has(i.groupKey)) };
 }

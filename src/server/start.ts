@@ -11,7 +11,7 @@ import { VigilError, formatIssues } from '../shared/errors.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
 import type { AppContext } from './context.ts';
-import { ingestServiceOf } from './ingest-service.ts';
+import { bodyReaderOf, ingestServiceOf } from './ingest-service.ts';
 import { createMetrics } from './metrics.ts';
 import { assemble, type Assembly } from './modules.ts';
 
@@ -109,10 +109,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     externalUrl,
   };
   const app = await buildApp(ctx, assembly.routes);
+  // The reader thread comes up while recovery runs, so the first alert storm finds it ready.
+  const reading = bodyReaderOf(ctx).start();
   // Alerts acknowledged before a crash but not yet applied are applied before anything else runs.
   const ingest = ingestServiceOf(ctx);
   const recovered = await ingest.recover();
   if (recovered > 0) logger.info({ alerts: recovered }, 'applied accepted alerts left by the previous run');
+  if (!(await reading))
+    logger.warn('the reader thread did not start; request bodies are read on the event loop');
   await app.listen({ port: opts.port, host: opts.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;

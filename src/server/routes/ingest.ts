@@ -1,11 +1,9 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { ParsedBatch } from '../../ingest/alertmanager-api.ts';
-import { parseAlertmanagerBatch } from '../../ingest/alertmanager-api.ts';
-import { parseAlertmanagerWebhook } from '../../ingest/alertmanager-webhook.ts';
-import { parseGenericWebhook } from '../../ingest/generic.ts';
+import type { BodyRead, IngestFormat } from '../../ingest/read-body.ts';
+import { VigilError } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
-import { commitAlerts } from '../ingest-service.ts';
+import { bodyReaderOf, commitAlerts } from '../ingest-service.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 
 const ingestResponse = z.object({
@@ -30,23 +28,40 @@ const ingestResponse = z.object({
 async function answer(
   ctx: AppContext,
   reply: FastifyReply,
-  parsed: ParsedBatch,
-  source: string,
+  body: unknown,
+  source: IngestFormat,
 ): Promise<unknown> {
-  const outcome = await commitAlerts(ctx, parsed.alerts, source);
+  const read = await bodyReaderOf(ctx).read({
+    format: source,
+    // The content-type parser leaves ingestion bodies as text (see app.ts).
+    text: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+    now: ctx.clock.now(),
+    resolveTimeoutMs: ctx.loaded.config.server.resolve_timeout,
+  });
+  if ('notJson' in read) throw new VigilError('bad_request', read.notJson);
+  return answerRead(ctx, reply, read, source);
+}
+
+async function answerRead(
+  ctx: AppContext,
+  reply: FastifyReply,
+  parsed: BodyRead,
+  source: IngestFormat,
+): Promise<unknown> {
+  const outcome = await commitAlerts(ctx, parsed.batch, source);
   const rejected = parsed.issues.length === 0 ? 0 : new Set(parsed.issues.map((i) => i.index)).size;
   ctx.metrics.ingestBatches.inc({ source, outcome: rejected ? 'partial' : 'ok' });
   if (rejected) ctx.metrics.alertsReceived.inc({ source, outcome: 'rejected' }, rejected);
   const body = {
     status: rejected ? 'partial' : 'success',
-    accepted: parsed.alerts.length,
+    accepted: parsed.batch.count,
     rejected,
-    applied: outcome !== undefined || parsed.alerts.length === 0,
+    applied: outcome !== undefined || parsed.batch.count === 0,
     incidents_opened: outcome?.opened.map((i) => i.key) ?? [],
     ...(rejected
       ? {
           code: 'validation_failed',
-          message: `${rejected} of ${parsed.received} alerts were rejected; ${parsed.alerts.length} were stored`,
+          message: `${rejected} of ${parsed.received} alerts were rejected; ${parsed.batch.count} were stored`,
           errors: parsed.issues,
         }
       : {}),
@@ -70,14 +85,8 @@ export function isIngestRequest(method: string, routeUrl: string | undefined): b
 
 /** Ingestion endpoints: Alertmanager API v2 POST, Alertmanager webhook v4, generic JSON. */
 export function ingestRoutes(ctx: AppContext): AnyRoute[] {
-  const resolveTimeout = (): number => ctx.loaded.config.server.resolve_timeout;
   const keyParams = z.object({ key: z.string().optional() });
-  const integrationRoutes = (
-    url: string,
-    summary: string,
-    parse: (body: unknown, now: number) => ParsedBatch,
-    source: string,
-  ): AnyRoute[] =>
+  const integrationRoutes = (url: string, summary: string, source: IngestFormat): AnyRoute[] =>
     [url, `${url}/:key`].map((u) =>
       defineRoute({
         method: 'POST',
@@ -88,7 +97,7 @@ export function ingestRoutes(ctx: AppContext): AnyRoute[] {
         params: keyParams,
         rawBody: true,
         response: ingestResponse,
-        handler: ({ body, reply }) => answer(ctx, reply, parse(body, ctx.clock.now()), source),
+        handler: ({ body, reply }) => answer(ctx, reply, body, source),
       }),
     );
   return [
@@ -100,25 +109,13 @@ export function ingestRoutes(ctx: AppContext): AnyRoute[] {
       access: ctx.loaded.config.server.alertmanager_api_auth ? 'integration' : 'public',
       rawBody: true,
       response: ingestResponse,
-      handler: ({ body, reply }) =>
-        answer(
-          ctx,
-          reply,
-          parseAlertmanagerBatch(body, ctx.clock.now(), resolveTimeout()),
-          'alertmanager-api',
-        ),
+      handler: ({ body, reply }) => answer(ctx, reply, body, 'alertmanager-api'),
     }),
     ...integrationRoutes(
       '/integrations/alertmanager',
       'Receive an Alertmanager webhook (payload version 4)',
-      (b, now) => parseAlertmanagerWebhook(b, now, resolveTimeout()),
       'alertmanager-webhook',
     ),
-    ...integrationRoutes(
-      '/integrations/generic',
-      "Receive alerts in vigil's generic JSON format",
-      parseGenericWebhook,
-      'generic',
-    ),
+    ...integrationRoutes('/integrations/generic', "Receive alerts in vigil's generic JSON format", 'generic'),
   ];
 }

@@ -1,0 +1,142 @@
+import { Worker } from 'node:worker_threads';
+import { readBody, type BodyToRead, type ReadOutcome } from './read-body.ts';
+
+/**
+ * Bodies shorter than this are read on the event loop: a message to the thread and back costs
+ * more than reading a few alerts (a webhook of one alert, an API test).
+ */
+const INLINE_BELOW = 2048;
+/** After the thread failed, bodies are read on the event loop for this long before a new start. */
+const RESTART_AFTER_MS = 10_000;
+
+type Reply =
+  { id: number; ready: true } | { id: number; outcome: ReadOutcome } | { id: number; error: string };
+
+interface InFlight {
+  body: BodyToRead;
+  resolve: (o: ReadOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Reads a body the thread did not on the event loop (it fails here as it would have anyway). */
+function readHere(f: InFlight): void {
+  try {
+    f.resolve(readBody(f.body));
+  } catch (err) {
+    f.reject(err);
+  }
+}
+
+/**
+ * Reads ingestion request bodies on a thread of its own (docs/adr/0011-reader-thread.md). Under
+ * an alert storm the event loop is what limits how fast vigil acknowledges, and parsing,
+ * validating and serialising the alerts was a fifth of its time; on the reader thread that work
+ * runs on the second core. Nothing depends on the thread being there: a small body, a body that
+ * arrives while the thread starts, and every body in flight when the thread fails are read on
+ * the event loop instead, with the same function, so a request never fails because of it.
+ */
+export class BodyReader {
+  #worker: Worker | undefined;
+  #ready = false;
+  #closed = false;
+  #failedAt = -Infinity;
+  #nextId = 1;
+  readonly #inFlight = new Map<number, InFlight>();
+  #onReady: ((ok: boolean) => void) | undefined;
+  #whenReady: Promise<boolean> = Promise.resolve(false);
+  #onThread = 0;
+  #here = 0;
+
+  /** `onFailure` hears why the thread stopped (bodies keep being read on the event loop). */
+  constructor(private readonly onFailure: (err: Error) => void = () => undefined) {}
+
+  /** How many bodies the thread read, and how many the event loop did (for /metrics and tests). */
+  get counts(): { onThread: number; here: number } {
+    return { onThread: this.#onThread, here: this.#here };
+  }
+
+  /**
+   * Starts the thread and resolves once it reads bodies: true, or false when it could not start.
+   * `vigil serve` calls it so that the first alert storm finds the thread running.
+   */
+  start(): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    this.#running();
+    return this.#whenReady;
+  }
+
+  /** Reads one body: on the reader thread when it is worth it and running, else here. */
+  read(body: BodyToRead): Promise<ReadOutcome> {
+    const worker = this.#closed || (body.text?.length ?? 0) < INLINE_BELOW ? undefined : this.#running();
+    if (!worker) {
+      this.#here++;
+      return Promise.resolve(readBody(body));
+    }
+    this.#onThread++;
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.#inFlight.size === 0) worker.ref();
+      this.#inFlight.set(id, { body, resolve, reject });
+      worker.postMessage({ id, body });
+    });
+  }
+
+  /** Stops the thread; bodies read after this are read on the event loop. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#stop();
+    await worker?.terminate();
+  }
+
+  /** The thread when it is ready; otherwise starts it (unless it failed recently) and returns none. */
+  #running(): Worker | undefined {
+    if (this.#worker) return this.#ready ? this.#worker : undefined;
+    if (performance.now() - this.#failedAt < RESTART_AFTER_MS) return undefined;
+    const worker = new Worker(new URL('./reader-worker.js', import.meta.url));
+    worker.unref();
+    this.#whenReady = new Promise((resolve) => (this.#onReady = resolve));
+    worker.on('message', (r: Reply) => {
+      if ('ready' in r) {
+        this.#ready = true;
+        this.#onReady?.(true);
+        return;
+      }
+      const f = this.#inFlight.get(r.id);
+      if (!f) return;
+      this.#inFlight.delete(r.id);
+      if (this.#inFlight.size === 0) worker.unref();
+      // A body the thread could not read (a bug, not bad input) is read here.
+      if ('outcome' in r) f.resolve(r.outcome);
+      else {
+        this.#onThread--;
+        this.#here++;
+        readHere(f);
+      }
+    });
+    worker.on('error', (err) => this.#fail(worker, err));
+    worker.on('exit', (code) => this.#fail(worker, new Error(`the reader thread exited (code ${code})`)));
+    this.#worker = worker;
+    return undefined;
+  }
+
+  #fail(worker: Worker, err: Error): void {
+    if (this.#worker !== worker) return;
+    if (!this.#closed) this.onFailure(err);
+    this.#failedAt = performance.now();
+    this.#stop();
+  }
+
+  /** Forgets the thread and reads what it had in flight here. */
+  #stop(): void {
+    this.#worker = undefined;
+    this.#ready = false;
+    this.#onReady?.(false);
+    this.#onReady = undefined;
+    const left = [...this.#inFlight.values()];
+    this.#inFlight.clear();
+    this.#onThread -= left.length;
+    this.#here += left.length;
+    for (const f of left) readHere(f);
+  }
+}
