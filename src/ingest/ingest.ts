@@ -18,6 +18,7 @@ import { resolveIncident } from '../incidents/lifecycle.ts';
 import { mapSeverity, maxSeverity } from '../incidents/severity.ts';
 import type { RouteNode } from '../pipeline/routing.ts';
 import { pipelineOf, type Pipeline } from '../pipeline/setup.ts';
+import { ITEMS_PER_YIELD, yieldToEventLoop } from '../shared/event-loop.ts';
 import type { Db } from '../store/db.ts';
 import { noiseStage, type NoiseCandidate } from './noise-stage.ts';
 import { FOREVER } from './normalize.ts';
@@ -88,7 +89,9 @@ export async function ingestAlerts(
   const resolveCandidates = new Set<number>();
 
   const groupOf = new Map<string, IncidentGroup>();
+  let done = 0;
   for (const incoming of byFp.values()) {
+    if (++done % ITEMS_PER_YIELD === 0) await yieldToEventLoop();
     const old = existing.get(incoming.fingerprint);
     const m = mergeAlert(old, incoming, now);
     const group = opts.group(m.labels);

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Alert } from '../alerts/alert.ts';
 import { batchAlerts, type AlertBatch } from '../ingest/alert-batch.ts';
 import { BodyReader } from '../ingest/body-reader.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
@@ -6,6 +7,7 @@ import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
 import { entryAlerts, journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
 import { ingestOptionsFor } from '../ingest/options.ts';
 import { VigilError } from '../shared/errors.ts';
+import { yieldToEventLoop } from '../shared/event-loop.ts';
 import type { AppContext } from './context.ts';
 
 /** Alerts waiting to be applied that make an apply start at once, without waiting for more. */
@@ -224,8 +226,13 @@ export class IngestService {
     const opts = { ...ingestOptionsFor(ctx.loaded, ctx.hooks), group: ctx.group };
     let outcome: IngestOutcome;
     try {
-      // Parsed before the transaction, which holds the connection until it ends.
-      const parsed = new Map(batch.map((e) => [e.id, entryAlerts(e)]));
+      // Parsed before the transaction, which holds the connection until it ends; one entry at a
+      // time, letting requests in between.
+      const parsed = new Map<number, Alert[]>();
+      for (const e of batch) {
+        parsed.set(e.id, entryAlerts(e));
+        if (batch.length > 1) await yieldToEventLoop();
+      }
       // A large apply (a backlog) queues behind flushes and outbox steps; a small one is how a new
       // alert reaches its group, and waits its turn like them.
       const lane = batch.reduce((n, e) => n + e.count, 0) >= BULK_APPLY ? ctx.store.bulkDb : undefined;
