@@ -47,8 +47,14 @@ export class BodyReader {
   #onThread = 0;
   #here = 0;
 
-  /** `onFailure` hears why the thread stopped (bodies keep being read on the event loop). */
-  constructor(private readonly onFailure: (err: Error) => void = () => undefined) {}
+  /**
+   * `onFailure` hears why the thread stopped (bodies keep being read on the event loop); `onRead`
+   * hears where each body was read (for /metrics).
+   */
+  constructor(
+    private readonly onFailure: (err: Error) => void = () => undefined,
+    private readonly onRead: (where: 'thread' | 'event_loop') => void = () => undefined,
+  ) {}
 
   /** How many bodies the thread read, and how many the event loop did (for /metrics and tests). */
   get counts(): { onThread: number; here: number } {
@@ -69,10 +75,9 @@ export class BodyReader {
   read(body: BodyToRead): Promise<ReadOutcome> {
     const worker = this.#closed || (body.text?.length ?? 0) < INLINE_BELOW ? undefined : this.#running();
     if (!worker) {
-      this.#here++;
+      this.#readHere();
       return Promise.resolve(readBody(body));
     }
-    this.#onThread++;
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       if (this.#inFlight.size === 0) worker.ref();
@@ -107,10 +112,12 @@ export class BodyReader {
       this.#inFlight.delete(r.id);
       if (this.#inFlight.size === 0) worker.unref();
       // A body the thread could not read (a bug, not bad input) is read here.
-      if ('outcome' in r) f.resolve(r.outcome);
-      else {
-        this.#onThread--;
-        this.#here++;
+      if ('outcome' in r) {
+        this.#onThread++;
+        this.onRead('thread');
+        f.resolve(r.outcome);
+      } else {
+        this.#readHere();
         readHere(f);
       }
     });
@@ -118,6 +125,11 @@ export class BodyReader {
     worker.on('exit', (code) => this.#fail(worker, new Error(`the reader thread exited (code ${code})`)));
     this.#worker = worker;
     return undefined;
+  }
+
+  #readHere(): void {
+    this.#here++;
+    this.onRead('event_loop');
   }
 
   #fail(worker: Worker, err: Error): void {
@@ -135,8 +147,9 @@ export class BodyReader {
     this.#onReady = undefined;
     const left = [...this.#inFlight.values()];
     this.#inFlight.clear();
-    this.#onThread -= left.length;
-    this.#here += left.length;
-    for (const f of left) readHere(f);
+    for (const f of left) {
+      this.#readHere();
+      readHere(f);
+    }
   }
 }

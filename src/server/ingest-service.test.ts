@@ -7,7 +7,7 @@ import { journalOf } from '../ingest/journal-store.ts';
 import type { JournalDatabase } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { storeFactories } from '../store/testing.ts';
-import { APPLY_LOCK, ingestServiceOf } from './ingest-service.ts';
+import { APPLY_LOCK, bodyReaderOf, ingestServiceOf } from './ingest-service.ts';
 import { createTestApp, TEST_KEY, type TestApp } from './testing.ts';
 
 const key = { authorization: `Bearer ${TEST_KEY}` };
@@ -56,6 +56,30 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
     });
     expect(res.json()).toMatchObject({ applied: true, incidents_opened: ['INC-1'] });
     expect(await journalRows()).toBe(0);
+  });
+
+  it('reads large bodies on the reader thread and stores them like any other, bad items named', async () => {
+    expect(await bodyReaderOf(t.ctx).start()).toBe(true);
+    const batch = Array.from({ length: 64 }, (_, i) => ({
+      labels: { alertname: 'Large', service: `s${i % 4}`, instance: `i${i}` },
+      annotations: { summary: `alert ${i} of a batch large enough for the reader thread` },
+      ...(i === 7 ? { startsAt: 'yesterday' } : {}),
+    }));
+    const res = await t.app.inject({ method: 'POST', url: '/api/v2/alerts', headers: key, payload: batch });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ accepted: 63, rejected: 1, errors: [{ field: '[7].startsAt' }] });
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/alerts',
+      headers: { ...key, 'content-type': 'application/json' },
+      payload: `${JSON.stringify(batch)}]`,
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().message).toContain('the body is not valid JSON');
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('vigil_ingest_bodies_read_total{on="thread"} 2');
+    expect(await store.db.selectFrom('alerts').select('fingerprint').execute()).toHaveLength(63);
+    expect(await store.db.selectFrom('incidents').select('title').execute()).toHaveLength(4);
   });
 
   it('answers concurrent requests once journaled, and API reads still see every acknowledged alert', async () => {

@@ -358,8 +358,10 @@ const readers = new WeakMap<AppContext, BodyReader>();
 export function bodyReaderOf(ctx: AppContext): BodyReader {
   let r = readers.get(ctx);
   if (!r) {
-    r = new BodyReader((err) =>
-      ctx.logger.warn({ err }, 'the reader thread failed; request bodies are read on the event loop'),
+    r = new BodyReader(
+      (err) =>
+        ctx.logger.warn({ err }, 'the reader thread failed; request bodies are read on the event loop'),
+      (on) => ctx.metrics.bodiesRead.inc({ on }),
     );
     readers.set(ctx, r);
   }

@@ -10,6 +10,8 @@ export interface Metrics {
   incidentsOpened: Counter;
   /** Alerts acknowledged (or waiting for their journal commit) and not yet applied. */
   ingestPending: Gauge;
+  /** Ingestion bodies read, by where: the reader thread or the event loop (ADR 0011). */
+  bodiesRead: Counter<'on'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
 }
 
@@ -39,6 +41,12 @@ export function createMetrics(db: Db): Metrics {
     help: 'Alerts accepted or queued for the ingest journal and not yet applied; new posts get 503 past server.ingest_queue.max_queued.',
     registers: [registry],
   });
+  const bodiesRead = new Counter({
+    name: 'vigil_ingest_bodies_read_total',
+    help: 'Ingestion request bodies read, by where: on the reader thread, or on the event loop (small bodies, or while the thread is not running).',
+    labelNames: ['on'] as const,
+    registers: [registry],
+  });
   const httpDuration = new Histogram({
     name: 'vigil_http_request_duration_seconds',
     help: 'HTTP request latency by method, route and status.',
@@ -56,5 +64,13 @@ export function createMetrics(db: Db): Metrics {
       for (const r of await countOpen(db)) this.set({ status: r.status, severity: r.severity }, r.count);
     },
   });
-  return { registry, alertsReceived, ingestBatches, incidentsOpened, ingestPending, httpDuration };
+  return {
+    registry,
+    alertsReceived,
+    ingestBatches,
+    incidentsOpened,
+    ingestPending,
+    bodiesRead,
+    httpDuration,
+  };
 }
