@@ -44,22 +44,15 @@ export class BodyReader {
   readonly #inFlight = new Map<number, InFlight>();
   #onReady: ((ok: boolean) => void) | undefined;
   #whenReady: Promise<boolean> = Promise.resolve(false);
-  #onThread = 0;
-  #here = 0;
 
   /**
    * `onFailure` hears why the thread stopped (bodies keep being read on the event loop); `onRead`
-   * hears where each body was read (for /metrics).
+   * hears where each body was read (/metrics, tests).
    */
   constructor(
     private readonly onFailure: (err: Error) => void = () => undefined,
     private readonly onRead: (where: 'thread' | 'event_loop') => void = () => undefined,
   ) {}
-
-  /** How many bodies the thread read, and how many the event loop did (for /metrics and tests). */
-  get counts(): { onThread: number; here: number } {
-    return { onThread: this.#onThread, here: this.#here };
-  }
 
   /**
    * Starts the thread and resolves once it reads bodies: true, or false when it could not start.
@@ -75,7 +68,7 @@ export class BodyReader {
   read(body: BodyToRead): Promise<ReadOutcome> {
     const worker = this.#closed || (body.text?.length ?? 0) < INLINE_BELOW ? undefined : this.#running();
     if (!worker) {
-      this.#readHere();
+      this.onRead('event_loop');
       return Promise.resolve(readBody(body));
     }
     const id = this.#nextId++;
@@ -113,11 +106,10 @@ export class BodyReader {
       if (this.#inFlight.size === 0) worker.unref();
       // A body the thread could not read (a bug, not bad input) is read here.
       if ('outcome' in r) {
-        this.#onThread++;
         this.onRead('thread');
         f.resolve(r.outcome);
       } else {
-        this.#readHere();
+        this.onRead('event_loop');
         readHere(f);
       }
     });
@@ -125,11 +117,6 @@ export class BodyReader {
     worker.on('exit', (code) => this.#fail(worker, new Error(`the reader thread exited (code ${code})`)));
     this.#worker = worker;
     return undefined;
-  }
-
-  #readHere(): void {
-    this.#here++;
-    this.onRead('event_loop');
   }
 
   #fail(worker: Worker, err: Error): void {
@@ -148,7 +135,7 @@ export class BodyReader {
     const left = [...this.#inFlight.values()];
     this.#inFlight.clear();
     for (const f of left) {
-      this.#readHere();
+      this.onRead('event_loop');
       readHere(f);
     }
   }

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { BodyRead, IngestFormat } from '../../ingest/read-body.ts';
+import type { IngestFormat } from '../../ingest/read-body.ts';
 import { VigilError } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
 import { bodyReaderOf, commitAlerts } from '../ingest-service.ts';
@@ -28,41 +28,33 @@ const ingestResponse = z.object({
 async function answer(
   ctx: AppContext,
   reply: FastifyReply,
-  body: unknown,
+  received: unknown,
   source: IngestFormat,
 ): Promise<unknown> {
   const read = await bodyReaderOf(ctx).read({
     format: source,
     // The content-type parser leaves ingestion bodies as text (see app.ts).
-    text: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+    text:
+      typeof received === 'string' ? received : received === undefined ? undefined : JSON.stringify(received),
     now: ctx.clock.now(),
     resolveTimeoutMs: ctx.loaded.config.server.resolve_timeout,
   });
   if ('notJson' in read) throw new VigilError('bad_request', read.notJson);
-  return answerRead(ctx, reply, read, source);
-}
-
-async function answerRead(
-  ctx: AppContext,
-  reply: FastifyReply,
-  parsed: BodyRead,
-  source: IngestFormat,
-): Promise<unknown> {
-  const outcome = await commitAlerts(ctx, parsed.batch, source);
-  const rejected = parsed.issues.length === 0 ? 0 : new Set(parsed.issues.map((i) => i.index)).size;
+  const outcome = await commitAlerts(ctx, read.batch, source);
+  const rejected = read.issues.length === 0 ? 0 : new Set(read.issues.map((i) => i.index)).size;
   ctx.metrics.ingestBatches.inc({ source, outcome: rejected ? 'partial' : 'ok' });
   if (rejected) ctx.metrics.alertsReceived.inc({ source, outcome: 'rejected' }, rejected);
   const body = {
     status: rejected ? 'partial' : 'success',
-    accepted: parsed.batch.count,
+    accepted: read.batch.count,
     rejected,
-    applied: outcome !== undefined || parsed.batch.count === 0,
+    applied: outcome !== undefined || read.batch.count === 0,
     incidents_opened: outcome?.opened.map((i) => i.key) ?? [],
     ...(rejected
       ? {
           code: 'validation_failed',
-          message: `${rejected} of ${parsed.received} alerts were rejected; ${parsed.batch.count} were stored`,
-          errors: parsed.issues,
+          message: `${rejected} of ${read.received} alerts were rejected; ${read.batch.count} were stored`,
+          errors: read.issues,
         }
       : {}),
   };
