@@ -35,3 +35,43 @@ export function joinBatches(batches: readonly AlertBatch[]): AlertBatch {
   }
   return { count, text: `[${parts.join(',')}]` };
 }
+
+/**
+ * A batch with the group each of its alerts belongs to, in order. The ingest service journals the
+ * alerts of groups it has not seen before apart from the others, so that a new group's first
+ * notification does not wait behind an alert storm's backlog.
+ */
+export interface GroupedAlerts extends AlertBatch {
+  groups: string[];
+}
+
+/** The group key of an alert's labels (the routing tree's, see `routeGroupFn`). */
+export type GroupKeyOf = (labels: Alert['labels']) => string;
+
+/** Alerts read on this thread, with their groups. */
+export function groupedOf(alerts: readonly Alert[], groupOf: GroupKeyOf): GroupedAlerts {
+  return { ...batchOf(alerts), groups: alerts.map((a) => groupOf(a.labels)) };
+}
+
+/**
+ * Splits batches into the alerts `isFirst` picks and the others, each as one batch, in order. A
+ * batch wholly on one side is kept as its text; only a mixed one is parsed and split.
+ */
+export function splitBatches(
+  batches: readonly GroupedAlerts[],
+  isFirst: (group: string) => boolean,
+): { first: AlertBatch; rest: AlertBatch } {
+  const first: AlertBatch[] = [];
+  const rest: AlertBatch[] = [];
+  for (const b of batches) {
+    const picks = b.groups.map(isFirst);
+    if (picks.every((p) => p)) first.push(b);
+    else if (!picks.some((p) => p)) rest.push(b);
+    else {
+      const alerts = batchAlerts(b);
+      first.push(batchOf(alerts.filter((_, i) => picks[i])));
+      rest.push(batchOf(alerts.filter((_, i) => !picks[i])));
+    }
+  }
+  return { first: joinBatches(first), rest: joinBatches(rest) };
+}

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { batchAlerts } from './alert-batch.ts';
 import { BodyReader } from './body-reader.ts';
+import { groupKeyOfConfig } from './config-groups.ts';
 import { readBody, type BodyToRead, type IngestFormat } from './read-body.ts';
 
 const NOW = Date.UTC(2026, 10, 27, 12);
@@ -25,6 +26,14 @@ function promBatch(n: number): string {
   );
 }
 
+/** The reader's config: group by alertname and service (the thread builds the same tree). */
+const CONFIG = {
+  file: 'test.yaml',
+  text: 'route:\n  receiver: ops\n  group_by: [alertname, service]\n  group_wait: 100ms\n',
+};
+const groupOf = groupKeyOfConfig(CONFIG.file, CONFIG.text);
+const readHere = (b: BodyToRead): ReturnType<typeof readBody> => readBody(b, groupOf);
+
 const body = (text: string | undefined, format: IngestFormat = 'alertmanager-api'): BodyToRead => ({
   format,
   text,
@@ -37,7 +46,11 @@ describe('BodyReader (ingestion bodies on a thread of their own)', () => {
   /** Where the bodies were read, as the reader reported it. */
   let counts: { onThread: number; here: number };
   const newReader = (): BodyReader =>
-    new BodyReader(undefined, (on) => (on === 'thread' ? counts.onThread++ : counts.here++));
+    new BodyReader({
+      groupOf,
+      config: CONFIG,
+      onRead: (on) => (on === 'thread' ? counts.onThread++ : counts.here++),
+    });
   beforeEach(() => {
     counts = { onThread: 0, here: 0 };
   });
@@ -51,11 +64,14 @@ describe('BodyReader (ingestion bodies on a thread of their own)', () => {
     const b = body(promBatch(64));
     const read = await reader.read(b);
     expect(counts).toEqual({ onThread: 1, here: 0 });
-    expect(read).toEqual(readBody(b));
+    expect(read).toEqual(readHere(b));
     if ('notJson' in read) throw new Error('expected alerts');
-    expect(read.batch.count).toBe(52);
+    expect(read.alerts.count).toBe(52);
     expect(read.issues.map((i) => i.field)).toContain('[4].endsAt');
-    const alerts = batchAlerts(read.batch);
+    const alerts = batchAlerts(read.alerts);
+    // Each alert keyed by its group as the app's routing tree keys it.
+    expect(read.alerts.groups).toEqual(alerts.map((a) => groupOf(a.labels)));
+    expect(new Set(read.alerts.groups).size).toBe(16);
     expect(alerts).toHaveLength(52);
     expect(alerts[0]).toMatchObject({ source: 'alertmanager-api', endsAt: NOW + 5 * 60_000, timeout: true });
   });
@@ -72,11 +88,11 @@ describe('BodyReader (ingestion bodies on a thread of their own)', () => {
     reader = newReader();
     const large = body(promBatch(64));
     // Not started yet: read here while the thread comes up.
-    expect(await reader.read(large)).toEqual(readBody(large));
+    expect(await reader.read(large)).toEqual(readHere(large));
     expect(counts).toEqual({ onThread: 0, here: 1 });
     expect(await reader.start()).toBe(true);
     const small = body(promBatch(1));
-    expect(await reader.read(small)).toEqual(readBody(small));
+    expect(await reader.read(small)).toEqual(readHere(small));
     expect(counts).toEqual({ onThread: 0, here: 2 });
   });
 
@@ -87,7 +103,7 @@ describe('BodyReader (ingestion bodies on a thread of their own)', () => {
     const reads = bodies.map((b) => reader.read(b));
     await reader.close();
     const outcomes = await Promise.all(reads);
-    outcomes.forEach((o, i) => expect(o).toEqual(readBody(bodies[i] as BodyToRead)));
+    outcomes.forEach((o, i) => expect(o).toEqual(readHere(bodies[i] as BodyToRead)));
     expect(counts.onThread + counts.here).toBe(30);
     // Closed: from now on every body is read here.
     await reader.read(body(promBatch(64)));
@@ -126,7 +142,7 @@ describe('BodyReader (ingestion bodies on a thread of their own)', () => {
         // Padded past the size read on the thread; `broken` cuts the JSON short.
         const text = `${JSON.stringify(p)}${' '.repeat(2048)}${broken ? '{' : ''}`;
         const b = body(text, f);
-        expect(await reader.read(b)).toEqual(readBody(b));
+        expect(await reader.read(b)).toEqual(readHere(b));
       }),
       { numRuns: 150 },
     );

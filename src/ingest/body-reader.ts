@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { GroupKeyOf } from './alert-batch.ts';
 import { readBody, type BodyToRead, type ReadOutcome } from './read-body.ts';
 
 /**
@@ -18,13 +19,16 @@ interface InFlight {
   reject: (e: unknown) => void;
 }
 
-/** Reads a body the thread did not on the event loop (it fails here as it would have anyway). */
-function readHere(f: InFlight): void {
-  try {
-    f.resolve(readBody(f.body));
-  } catch (err) {
-    f.reject(err);
-  }
+/** What a reader needs: how to key alerts by group, here and (from the config) on its thread. */
+export interface BodyReaderOptions {
+  /** The group key of an alert's labels on the event loop (the app's routing tree). */
+  groupOf: GroupKeyOf;
+  /** The config the thread builds the same routing tree from (`loaded.file`, `loaded.original`). */
+  config: { file: string; text: string };
+  /** Hears why the thread stopped (bodies keep being read on the event loop). */
+  onFailure?: (err: Error) => void;
+  /** Hears where each body was read (/metrics, tests). */
+  onRead?: (where: 'thread' | 'event_loop') => void;
 }
 
 /**
@@ -45,14 +49,24 @@ export class BodyReader {
   #onReady: ((ok: boolean) => void) | undefined;
   #whenReady: Promise<boolean> = Promise.resolve(false);
 
-  /**
-   * `onFailure` hears why the thread stopped (bodies keep being read on the event loop); `onRead`
-   * hears where each body was read (/metrics, tests).
-   */
-  constructor(
-    private readonly onFailure: (err: Error) => void = () => undefined,
-    private readonly onRead: (where: 'thread' | 'event_loop') => void = () => undefined,
-  ) {}
+  readonly #opts: BodyReaderOptions;
+
+  constructor(opts: BodyReaderOptions) {
+    this.#opts = opts;
+  }
+
+  #onRead(where: 'thread' | 'event_loop'): void {
+    this.#opts.onRead?.(where);
+  }
+
+  /** Reads a body on the event loop (one the thread did not read fails here as it would have). */
+  #readHere(f: InFlight): void {
+    try {
+      f.resolve(readBody(f.body, this.#opts.groupOf));
+    } catch (err) {
+      f.reject(err);
+    }
+  }
 
   /**
    * Starts the thread and resolves once it reads bodies: true, or false when it could not start.
@@ -68,8 +82,8 @@ export class BodyReader {
   read(body: BodyToRead): Promise<ReadOutcome> {
     const worker = this.#closed || (body.text?.length ?? 0) < INLINE_BELOW ? undefined : this.#running();
     if (!worker) {
-      this.onRead('event_loop');
-      return Promise.resolve(readBody(body));
+      this.#onRead('event_loop');
+      return Promise.resolve(readBody(body, this.#opts.groupOf));
     }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
@@ -91,7 +105,9 @@ export class BodyReader {
   #running(): Worker | undefined {
     if (this.#worker) return this.#ready ? this.#worker : undefined;
     if (performance.now() - this.#failedAt < RESTART_AFTER_MS) return undefined;
-    const worker = new Worker(new URL('./reader-worker.js', import.meta.url));
+    const worker = new Worker(new URL('./reader-worker.js', import.meta.url), {
+      workerData: this.#opts.config,
+    });
     worker.unref();
     this.#whenReady = new Promise((resolve) => (this.#onReady = resolve));
     worker.on('message', (r: Reply) => {
@@ -106,11 +122,11 @@ export class BodyReader {
       if (this.#inFlight.size === 0) worker.unref();
       // A body the thread could not read (a bug, not bad input) is read here.
       if ('outcome' in r) {
-        this.onRead('thread');
+        this.#onRead('thread');
         f.resolve(r.outcome);
       } else {
-        this.onRead('event_loop');
-        readHere(f);
+        this.#onRead('event_loop');
+        this.#readHere(f);
       }
     });
     worker.on('error', (err) => this.#fail(worker, err));
@@ -121,7 +137,7 @@ export class BodyReader {
 
   #fail(worker: Worker, err: Error): void {
     if (this.#worker !== worker) return;
-    if (!this.#closed) this.onFailure(err);
+    if (!this.#closed) this.#opts.onFailure?.(err);
     this.#failedAt = performance.now();
     this.#stop();
   }
@@ -135,8 +151,8 @@ export class BodyReader {
     const left = [...this.#inFlight.values()];
     this.#inFlight.clear();
     for (const f of left) {
-      this.onRead('event_loop');
-      readHere(f);
+      this.#onRead('event_loop');
+      this.#readHere(f);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alerts/alert.ts';
-import { batchAlerts, batchOf, type AlertBatch } from './alert-batch.ts';
+import { batchAlerts, groupedOf, type GroupedAlerts } from './alert-batch.ts';
 import { CommitQueue } from './commit-queue.ts';
 import type { IngestOutcome } from './ingest.ts';
 
@@ -15,7 +15,10 @@ const alert = (fp: string): Alert => ({
   generatorURL: '',
   source: 't',
 });
-const fps = (b: AlertBatch): string[] => batchAlerts(b).map((a) => a.fingerprint);
+const fps = (batches: readonly GroupedAlerts[]): string[] =>
+  batches.flatMap((b) => batchAlerts(b).map((a) => a.fingerprint));
+const count = (batches: readonly GroupedAlerts[]): number => batches.reduce((n, b) => n + b.count, 0);
+const batchOf = (alerts: Alert[]): GroupedAlerts => groupedOf(alerts, (l) => l['alertname'] ?? '');
 const outcome = (n: number): IngestOutcome => ({ stored: n, opened: [], resolved: [], touched: [] });
 
 describe('CommitQueue (group commit)', () => {
@@ -23,7 +26,7 @@ describe('CommitQueue (group commit)', () => {
     const commits: string[][] = [];
     const q = new CommitQueue(async (batch) => {
       commits.push(fps(batch));
-      return outcome(batch.count);
+      return outcome(count(batch));
     });
     const answers = await Promise.all([
       q.submit(batchOf([alert('a')])),
@@ -39,7 +42,7 @@ describe('CommitQueue (group commit)', () => {
     const q = new CommitQueue(
       async (batch) => {
         commits.push(fps(batch));
-        return outcome(batch.count);
+        return outcome(count(batch));
       },
       { maxBatch: 2 },
     );
@@ -55,7 +58,7 @@ describe('CommitQueue (group commit)', () => {
       async (batch) => {
         await gate;
         committed.push(...fps(batch));
-        return outcome(batch.count);
+        return outcome(count(batch));
       },
       { maxQueued: 3 },
     );

@@ -1,14 +1,14 @@
-import { joinBatches, type AlertBatch } from './alert-batch.ts';
+import type { GroupedAlerts } from './alert-batch.ts';
 import { VigilError } from '../shared/errors.ts';
 
 /**
- * Commits one merged batch in one transaction; `requests` is how many requests share it (a
+ * Commits the batches of several requests together; `requests` is how many requests share it (a
  * request alone in its commit had no concurrent traffic).
  */
-export type CommitFn<R> = (batch: AlertBatch, requests: number) => Promise<R>;
+export type CommitFn<R> = (batches: readonly GroupedAlerts[], requests: number) => Promise<R>;
 
 interface Waiting<R> {
-  batch: AlertBatch;
+  alerts: GroupedAlerts;
   resolve: (o: R) => void;
   reject: (e: unknown) => void;
 }
@@ -49,9 +49,9 @@ export class CommitQueue<R> {
     return this.queued;
   }
 
-  /** Queues a batch for the next commit; resolves once it is committed. */
-  submit(batch: AlertBatch): Promise<R> {
-    if (this.queued + batch.count > this.maxQueued) {
+  /** Queues a request's alerts for the next commit; resolves once they are committed. */
+  submit(alerts: GroupedAlerts): Promise<R> {
+    if (this.queued + alerts.count > this.maxQueued) {
       return Promise.reject(
         new VigilError(
           'overloaded',
@@ -60,8 +60,8 @@ export class CommitQueue<R> {
       );
     }
     return new Promise((resolve, reject) => {
-      this.waiting.push({ batch, resolve, reject });
-      this.queued += batch.count;
+      this.waiting.push({ alerts, resolve, reject });
+      this.queued += alerts.count;
       if (!this.draining) {
         // Start on the next turn of the event loop, so every request whose body arrived in the
         // same I/O phase joins this transaction (SQLite work never yields to I/O mid-transaction).
@@ -78,15 +78,18 @@ export class CommitQueue<R> {
         let n = 0;
         while (
           this.waiting.length > 0 &&
-          (batch.length === 0 || n + (this.waiting[0]?.batch.count ?? 0) <= this.maxBatch)
+          (batch.length === 0 || n + (this.waiting[0]?.alerts.count ?? 0) <= this.maxBatch)
         ) {
           const w = this.waiting.shift() as Waiting<R>;
           batch.push(w);
-          n += w.batch.count;
+          n += w.alerts.count;
         }
         this.queued -= n;
         try {
-          const outcome = await this.commit(joinBatches(batch.map((w) => w.batch)), batch.length);
+          const outcome = await this.commit(
+            batch.map((w) => w.alerts),
+            batch.length,
+          );
           for (const w of batch) w.resolve(outcome);
         } catch (err) {
           for (const w of batch) w.reject(err);

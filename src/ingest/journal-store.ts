@@ -17,6 +17,11 @@ export interface JournalEntry {
   count: number;
   /** The alerts as the journal stores them (a JSON array); `entryAlerts` reads them. */
   text: string;
+  /**
+   * In memory only: the entry holds alerts of groups seen before, so its apply may wait while
+   * requests keep coming (recovered entries are applied before serving, so this is never read).
+   */
+  deferrable?: boolean;
 }
 
 /** The alerts of a journal entry. */

@@ -1,4 +1,4 @@
-import { batchOf, type AlertBatch } from './alert-batch.ts';
+import { groupedOf, type GroupedAlerts, type GroupKeyOf } from './alert-batch.ts';
 import { parseAlertmanagerBatch, type ParsedBatch } from './alertmanager-api.ts';
 import { parseAlertmanagerWebhook } from './alertmanager-webhook.ts';
 import { parseGenericWebhook } from './generic.ts';
@@ -18,9 +18,9 @@ export interface BodyToRead {
   resolveTimeoutMs: number;
 }
 
-/** A body read: the valid alerts as a batch, and one issue per field of each bad one. */
+/** A body read: the valid alerts with their groups, and one issue per field of each bad one. */
 export interface BodyRead {
-  batch: AlertBatch;
+  alerts: GroupedAlerts;
   issues: IngestIssue[];
   /** How many items the body held. */
   received: number;
@@ -29,17 +29,16 @@ export interface BodyRead {
 /** What reading a body gives: its alerts, or why it is not JSON at all. */
 export type ReadOutcome = BodyRead | { notJson: string };
 
-/** Reads a batch already parsed into alerts (kept for adapters that build `ParsedBatch`). */
-function toRead(parsed: ParsedBatch): BodyRead {
-  return { batch: batchOf(parsed.alerts), issues: parsed.issues, received: parsed.received };
+function toRead(parsed: ParsedBatch, groupOf: GroupKeyOf): BodyRead {
+  return { alerts: groupedOf(parsed.alerts, groupOf), issues: parsed.issues, received: parsed.received };
 }
 
 /**
  * Reads one ingestion request body: parses the JSON, validates and normalises each alert with its
- * format's adapter, and returns the valid alerts as JSON text ready for the journal. Pure, so it
- * runs the same on the event loop and in the reader thread.
+ * format's adapter, and returns the valid alerts as JSON text ready for the journal, each with its
+ * group key (`groupOf`). Pure, so it runs the same on the event loop and in the reader thread.
  */
-export function readBody(body: BodyToRead): ReadOutcome {
+export function readBody(body: BodyToRead, groupOf: GroupKeyOf): ReadOutcome {
   let value: unknown;
   if (body.text !== undefined && body.text.trim() !== '') {
     try {
@@ -50,10 +49,10 @@ export function readBody(body: BodyToRead): ReadOutcome {
   }
   switch (body.format) {
     case 'alertmanager-api':
-      return toRead(parseAlertmanagerBatch(value, body.now, body.resolveTimeoutMs));
+      return toRead(parseAlertmanagerBatch(value, body.now, body.resolveTimeoutMs), groupOf);
     case 'alertmanager-webhook':
-      return toRead(parseAlertmanagerWebhook(value, body.now, body.resolveTimeoutMs));
+      return toRead(parseAlertmanagerWebhook(value, body.now, body.resolveTimeoutMs), groupOf);
     case 'generic':
-      return toRead(parseGenericWebhook(value, body.now));
+      return toRead(parseGenericWebhook(value, body.now), groupOf);
   }
 }

@@ -82,6 +82,72 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
     expect(await store.db.selectFrom('incidents').select('title').execute()).toHaveLength(4);
   });
 
+  it('applies alerts of new groups at once; alerts of groups seen before wait while alerts arrive fast, in order', async () => {
+    // Long waits, so that what waits stays waiting until the test asks for it (an API read).
+    const service = ingestServiceOf(t.ctx, { deferAboveRate: 0, maxWaitMs: 60_000 });
+    const post = (alerts: unknown[]): Promise<{ json(): { applied: boolean } }> =>
+      t.app.inject({ method: 'POST', url: '/api/v2/alerts', headers: key, payload: alerts });
+    const known = { alertname: 'Known', service: 'a' };
+    const fp = fingerprint(known);
+    // Alone: applied before the answer; its group is now seen.
+    expect((await post([{ labels: known }])).json().applied).toBe(true);
+    // Concurrent: Known's alert resolves (a group seen before) and a new group fires.
+    const now = new Date(t.clock.now()).toISOString();
+    const answers = await Promise.all([
+      post([{ labels: known, startsAt: now, endsAt: now }]),
+      post([{ labels: { alertname: 'Fresh', service: 'b' } }]),
+    ]);
+    expect(answers.map((r) => r.json().applied)).toEqual([false, false]);
+    expect(service.deferred).toBe(1);
+    // The new group's incident opens without waiting for the requests to stop…
+    const titles = async (): Promise<string[]> =>
+      (await store.db.selectFrom('incidents').select('title').orderBy('id').execute()).map((i) => i.title);
+    await vi.waitFor(async () => expect(await titles()).toEqual(['Known on a', 'Fresh on b']));
+    // …while the resolve of Known's alert still waits.
+    const endsAt = async (): Promise<number> =>
+      Number(
+        (
+          await store.db
+            .selectFrom('alerts')
+            .select('ends_at')
+            .where('fingerprint', '=', fp)
+            .executeTakeFirst()
+        )?.ends_at,
+      );
+    expect(await endsAt()).toBeGreaterThan(t.clock.now());
+    expect(service.deferred).toBe(1);
+    // A read waits for everything acknowledged, what waited included.
+    const viewer = { authorization: `Bearer ${await t.token('viewer')}` };
+    const listed = await t.app.inject({ method: 'GET', url: '/api/v2/alerts?active=false', headers: viewer });
+    expect(listed.statusCode).toBe(200);
+    expect(await endsAt()).toBe(t.clock.now());
+    expect(service.deferred).toBe(0);
+    expect(await journalRows()).toBe(0);
+  });
+
+  it('bounds the groups it remembers; past the bound new groups wait like the others', async () => {
+    const service = ingestServiceOf(t.ctx, { deferAboveRate: 0, maxWaitMs: 60_000, maxSeenGroups: 2 });
+    const post = (name: string): Promise<unknown> =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v2/alerts',
+        headers: key,
+        payload: [{ labels: { alertname: name, service: 'x' } }],
+      });
+    // Three new groups in one commit: two are remembered and go first, the third waits.
+    await Promise.all([post('One'), post('Two'), post('Three')]);
+    expect(service.deferred).toBe(1);
+    const viewer = { authorization: `Bearer ${await t.token('viewer')}` };
+    await t.app.inject({ method: 'GET', url: '/api/v2/alerts', headers: viewer });
+    expect(service.deferred).toBe(0);
+    // Nothing waits any more, so the full set is cleared: a new group goes first again.
+    await Promise.all([post('Four'), post('Five')]);
+    expect(service.deferred).toBe(0);
+    await t.app.inject({ method: 'GET', url: '/api/v2/alerts', headers: viewer });
+    const titles = (await store.db.selectFrom('incidents').select('title').execute()).map((i) => i.title);
+    expect(titles.sort()).toEqual(['Five on x', 'Four on x', 'One on x', 'Three on x', 'Two on x']);
+  });
+
   it('answers concurrent requests once journaled, and API reads still see every acknowledged alert', async () => {
     const viewer = { authorization: `Bearer ${await t.token('viewer')}` };
     const posts = Array.from({ length: 6 }, (_, i) =>

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
-import { batchAlerts, type AlertBatch } from '../ingest/alert-batch.ts';
+import { splitBatches, type GroupedAlerts } from '../ingest/alert-batch.ts';
 import { BodyReader } from '../ingest/body-reader.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
@@ -24,11 +24,29 @@ const MAX_APPLY = 16_384;
 const BULK_APPLY = 1024;
 /** Longest an accepted alert waits for its apply while the journal fills under load (ms). */
 const MAX_DELAY_MS = 20;
+/** When alerts of groups seen before may wait (docs/performance.md, session 14). */
+export interface DeferOptions {
+  /** They wait only while alerts arrive faster than this (alerts/s, default 5,000; 0: always)… */
+  deferAboveRate?: number;
+  /** …and at most until the oldest of them has waited this long (ms, default 5,000)… */
+  maxWaitMs?: number;
+  /**
+   * Most groups remembered as seen (default 50,000). Past it, alerts of unknown groups wait like
+   * the others, and the set is cleared as soon as nothing waits (never while something does: a
+   * group counting as new again could then be applied before an older version of its alerts).
+   */
+  maxSeenGroups?: number;
+}
+/** …or until this share of the queue bound waits. */
+const DEFER_MAX_SHARE = 0.5;
+/** The window over which the arrival rate is measured (ms). */
+const RATE_WINDOW_MS = 100;
 /** Serialises appliers across processes sharing one PostgreSQL database. */
 export const APPLY_LOCK = 7_411_001;
 
 interface Appended {
-  id: number;
+  /** The journal entries the commit wrote (one for alerts of new groups, one for the others). */
+  ids: number[];
   /** How many requests shared the journal commit. */
   requests: number;
 }
@@ -71,6 +89,15 @@ export class IngestService {
   /** Appended and not yet applied, oldest first. */
   private readonly pending: JournalEntry[] = [];
   private pendingAlerts = 0;
+  /** Alerts in pending entries that may wait (`deferrable`), and since when the oldest waits. */
+  private deferredAlerts = 0;
+  private deferredSince: number | undefined;
+  /** Alerts submitted in the current and the previous RATE_WINDOW_MS, and when the current began. */
+  private arrivals = { current: 0, previous: 0, since: -Infinity };
+  /** Group keys whose alerts this process has journaled (see maxSeenGroups). */
+  private readonly seen = new Set<string>();
+  /** The timer asked for what is ready to be applied now, however few alerts. */
+  private due = false;
   private readonly waiters: Waiter[] = [];
   private applying: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -84,16 +111,44 @@ export class IngestService {
   /** An entry that failed alone, parked until the next entry shows whether the store itself works. */
   private suspect: number | undefined;
 
-  constructor(private readonly ctx: AppContext) {
+  private readonly deferAboveRate: number;
+  private readonly maxWaitMs: number;
+  private readonly maxSeenGroups: number;
+
+  constructor(
+    private readonly ctx: AppContext,
+    defer: DeferOptions = {},
+  ) {
+    this.deferAboveRate = defer.deferAboveRate ?? 5000;
+    this.maxWaitMs = defer.maxWaitMs ?? 5000;
+    this.maxSeenGroups = defer.maxSeenGroups ?? 50_000;
     this.journal = journalOf(ctx.store);
-    this.queue = new CommitQueue(async (batch, requests) => {
+    this.queue = new CommitQueue(async (batches, requests) => {
       const now = ctx.clock.now();
-      const entry = await this.journal.append(batch, now);
-      this.pending.push(entry);
-      this.pendingAlerts += entry.count;
+      const ids: number[] = [];
+      const { first, rest } = this.classify(batches);
+      for (const [batch, deferrable] of [
+        [first, false],
+        [rest, true],
+      ] as const) {
+        if (batch.count === 0) continue;
+        const entry = { ...(await this.journal.append(batch, now)), deferrable };
+        this.pending.push(entry);
+        this.pendingAlerts += entry.count;
+        if (deferrable) {
+          this.deferredAlerts += entry.count;
+          this.deferredSince ??= performance.now();
+        }
+        ids.push(entry.id);
+      }
       ctx.metrics.ingestPending.set(this.depth);
-      return { id: entry.id, requests };
+      return { ids, requests };
     }, ctx.loaded.config.server.ingest_queue);
+  }
+
+  /** Alerts accepted and not applied that wait because their groups were seen before. */
+  get deferred(): number {
+    return this.deferredAlerts;
   }
 
   /** Alerts accepted and not yet applied, plus those waiting for their journal commit. */
@@ -114,21 +169,23 @@ export class IngestService {
    * at once (after the journal commit) under concurrent load. Refuses with `overloaded` when too
    * many alerts are waiting, before anything is written.
    */
-  async submit(batch: AlertBatch): Promise<Accepted> {
+  async submit(alerts: GroupedAlerts): Promise<Accepted> {
     const max = this.ctx.loaded.config.server.ingest_queue.maxQueued;
-    if (this.depth + batch.count > max) {
+    if (this.depth + alerts.count > max) {
       throw new VigilError(
         'overloaded',
         `vigil is busy (${this.depth} alerts waiting to be stored); retry shortly`,
       );
     }
-    const appended = await this.queue.submit(batch);
-    const alone = appended.requests === 1 && this.pending[0]?.id === appended.id && !this.applying;
+    this.noteArrival(alerts.count);
+    const appended = await this.queue.submit(alerts);
+    const mine = new Set(appended.ids);
+    const alone = appended.requests === 1 && !this.applying && this.pending.every((e) => mine.has(e.id));
     if (!alone) {
       this.kick();
       return { outcome: undefined };
     }
-    return { outcome: await this.appliedThrough(appended.id) };
+    return { outcome: await this.appliedThrough(Math.max(...appended.ids)) };
   }
 
   /** Resolves once everything accepted before the call is applied (read-your-writes for the API). */
@@ -173,28 +230,76 @@ export class IngestService {
     });
   }
 
+  /** Counts submitted alerts in windows of RATE_WINDOW_MS (for `underPressure`). */
+  private noteArrival(count: number): void {
+    const now = performance.now();
+    const a = this.arrivals;
+    if (now - a.since >= 2 * RATE_WINDOW_MS) this.arrivals = { current: count, previous: 0, since: now };
+    else if (now - a.since >= RATE_WINDOW_MS)
+      this.arrivals = { current: count, previous: a.current, since: a.since + RATE_WINDOW_MS };
+    else a.current += count;
+  }
+
+  /** True while alerts arrive faster than `deferAboveRate` (over the last one or two windows). */
+  private underPressure(): boolean {
+    if (this.deferAboveRate <= 0) return true;
+    const now = performance.now();
+    const a = this.arrivals;
+    if (now - a.since >= 2 * RATE_WINDOW_MS) return false;
+    const recent = now - a.since >= RATE_WINDOW_MS ? a.current : a.current + a.previous;
+    const span = now - a.since >= RATE_WINDOW_MS ? RATE_WINDOW_MS : RATE_WINDOW_MS + (now - a.since);
+    return (recent * 1000) / span >= this.deferAboveRate;
+  }
+
+  /**
+   * Whether the entries that may wait are to be applied now: a request or a drain needs them,
+   * alerts no longer arrive faster than `deferAboveRate`, the oldest has waited `maxWaitMs`, or
+   * too many wait.
+   */
+  private deferredReady(): boolean {
+    if (this.deferredAlerts === 0 || this.urgent || this.draining) return true;
+    const max = this.ctx.loaded.config.server.ingest_queue.maxQueued;
+    return (
+      !this.underPressure() ||
+      performance.now() - (this.deferredSince ?? 0) >= this.maxWaitMs ||
+      this.deferredAlerts >= max * DEFER_MAX_SHARE
+    );
+  }
+
+  /** Alerts an apply would take now: all pending, less those that may wait and are not ready. */
+  private readyAlerts(): number {
+    return this.pendingAlerts - (this.deferredReady() ? 0 : this.deferredAlerts);
+  }
+
   /** Starts an apply now when one is due, or arms the timer that bounds the wait. */
   private kick(): void {
     if (this.applying || this.pending.length <= this.parked.size) return;
     // After a failed apply, wait out the backoff (only a drain goes ahead).
     if (this.failures > 0 && this.timer && !this.draining) return;
-    if (this.urgent || this.draining || this.pendingAlerts >= MIN_BATCH) {
+    const ready = this.readyAlerts();
+    if (this.urgent || this.draining || ready >= MIN_BATCH || (this.due && ready > 0)) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       this.applying = this.loop();
       return;
     }
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.urgent = true;
-      this.kick();
-    }, MAX_DELAY_MS).unref();
+    // Alerts that are ready wait at most MAX_DELAY_MS; those that may wait are looked at again
+    // once requests may have stopped coming.
+    this.timer ??= setTimeout(
+      () => {
+        this.timer = undefined;
+        this.due = true;
+        this.kick();
+      },
+      ready > 0 ? MAX_DELAY_MS : RATE_WINDOW_MS,
+    ).unref();
   }
 
   private async loop(): Promise<void> {
     try {
-      while (this.urgent || this.draining || this.pendingAlerts >= MIN_BATCH) {
+      while (this.urgent || this.draining || this.due || this.readyAlerts() >= MIN_BATCH) {
         const batch = this.nextBatch();
+        this.due = false;
         if (batch.length === 0) break;
         if (!(await this.apply(batch))) return;
         this.urgent = this.waiters.length > 0;
@@ -205,18 +310,42 @@ export class IngestService {
     }
   }
 
-  /** The oldest entries that are not parked, up to MAX_APPLY alerts (one at a time when isolating). */
+  /**
+   * The oldest entries that are not parked, up to MAX_APPLY alerts (one at a time when isolating),
+   * leaving out those that may wait unless they are ready. Entries of new groups may so be applied
+   * before older ones that wait: those cannot hold an alert of the same group (`classify`).
+   */
   private nextBatch(): JournalEntry[] {
     const batch: JournalEntry[] = [];
+    const deferred = this.deferredReady();
     let n = 0;
     for (const e of this.pending) {
-      if (this.parked.has(e.id)) continue;
+      if (this.parked.has(e.id) || (e.deferrable && !deferred)) continue;
       if (batch.length > 0 && (n + e.count > MAX_APPLY || e.id <= this.isolateThrough)) break;
       batch.push(e);
       n += e.count;
       if (e.id <= this.isolateThrough) break;
     }
     return batch;
+  }
+
+  /**
+   * Splits a commit's alerts into those of groups not seen before, journaled in an entry applied
+   * at once, and the others, which may wait while alerts arrive fast. A group is new only the
+   * first time: its later alerts always come after its first entry. The set of groups seen is
+   * cleared only when nothing waits, so no alert can overtake an older version of itself.
+   */
+  private classify(batches: readonly GroupedAlerts[]): ReturnType<typeof splitBatches> {
+    if (this.seen.size >= this.maxSeenGroups && this.deferredAlerts === 0) this.seen.clear();
+    const fresh = new Set<string>();
+    const split = splitBatches(batches, (group) => {
+      if (fresh.has(group)) return true;
+      if (this.seen.has(group) || this.seen.size + fresh.size >= this.maxSeenGroups) return false;
+      fresh.add(group);
+      return true;
+    });
+    for (const g of fresh) this.seen.add(g);
+    return split;
   }
 
   /** Applies entries in one transaction; false when the store failed (retried after a pause). */
@@ -269,10 +398,15 @@ export class IngestService {
     for (let i = this.pending.length - 1; i >= 0; i--)
       if (done.has(this.pending[i]?.id ?? -1)) this.pending.splice(i, 1);
     this.pendingAlerts -= batch.reduce((n, e) => n + e.count, 0);
+    this.deferredAlerts -= batch.reduce((n, e) => n + (e.deferrable ? e.count : 0), 0);
+    if (this.deferredAlerts === 0) this.deferredSince = undefined;
     ctx.metrics.ingestPending.set(this.depth);
-    const last = batch.at(-1)?.id ?? 0;
-    for (const w of this.waiters.filter((x) => x.id <= last)) w.resolve(outcome);
-    this.removeWaiters(last);
+    // A waiter is answered once nothing at or before its entries is left (entries of new groups
+    // may be applied before older ones that wait).
+    const left = this.pending.find((e) => !this.parked.has(e.id))?.id ?? Infinity;
+    const through = Math.min(batch.at(-1)?.id ?? 0, left - 1);
+    for (const w of this.waiters.filter((x) => x.id <= through)) w.resolve(outcome);
+    this.removeWaiters(through);
     if (outcome.opened.length > 0) {
       ctx.metrics.incidentsOpened.inc(outcome.opened.length);
       for (const inc of outcome.opened)
@@ -342,11 +476,14 @@ export class IngestService {
 
 const services = new WeakMap<AppContext, IngestService>();
 
-/** The ingest service of an app (one per context, created on first use). */
-export function ingestServiceOf(ctx: AppContext): IngestService {
+/**
+ * The ingest service of an app (one per context, created on first use; `defer` applies only
+ * then, for tests).
+ */
+export function ingestServiceOf(ctx: AppContext, defer?: DeferOptions): IngestService {
   let s = services.get(ctx);
   if (!s) {
-    s = new IngestService(ctx);
+    s = new IngestService(ctx, defer);
     services.set(ctx, s);
   }
   return s;
@@ -358,11 +495,13 @@ const readers = new WeakMap<AppContext, BodyReader>();
 export function bodyReaderOf(ctx: AppContext): BodyReader {
   let r = readers.get(ctx);
   if (!r) {
-    r = new BodyReader(
-      (err) =>
+    r = new BodyReader({
+      groupOf: (labels) => ctx.group(labels).key,
+      config: { file: ctx.loaded.file, text: ctx.loaded.original },
+      onFailure: (err) =>
         ctx.logger.warn({ err }, 'the reader thread failed; request bodies are read on the event loop'),
-      (on) => ctx.metrics.bodiesRead.inc({ on }),
-    );
+      onRead: (on) => ctx.metrics.bodiesRead.inc({ on }),
+    });
     readers.set(ctx, r);
   }
   return r;
@@ -382,14 +521,14 @@ export async function closeBodyReader(ctx: AppContext): Promise<void> {
  */
 export async function commitAlerts(
   ctx: AppContext,
-  batch: AlertBatch,
+  alerts: GroupedAlerts,
   source: string,
 ): Promise<IngestOutcome | undefined> {
-  if (batch.count === 0) return undefined;
-  const { outcome } = await ingestServiceOf(ctx).submit(batch);
-  ctx.metrics.alertsReceived.inc({ source, outcome: 'accepted' }, batch.count);
+  if (alerts.count === 0) return undefined;
+  const { outcome } = await ingestServiceOf(ctx).submit(alerts);
+  ctx.metrics.alertsReceived.inc({ source, outcome: 'accepted' }, alerts.count);
   if (!outcome) return undefined;
   // The apply may have held other requests' alerts too: report the incidents of this request's groups.
-  const mine = new Set(batchAlerts(batch).map((a) => ctx.group(a.labels).key));
+  const mine = new Set(alerts.groups);
   return { ...outcome, opened: outcome.opened.filter((i) => mine.has(i.groupKey)) };
 }

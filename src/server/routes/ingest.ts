@@ -40,20 +40,20 @@ async function answer(
     resolveTimeoutMs: ctx.loaded.config.server.resolve_timeout,
   });
   if ('notJson' in read) throw new VigilError('bad_request', read.notJson);
-  const outcome = await commitAlerts(ctx, read.batch, source);
+  const outcome = await commitAlerts(ctx, read.alerts, source);
   const rejected = read.issues.length === 0 ? 0 : new Set(read.issues.map((i) => i.index)).size;
   ctx.metrics.ingestBatches.inc({ source, outcome: rejected ? 'partial' : 'ok' });
   if (rejected) ctx.metrics.alertsReceived.inc({ source, outcome: 'rejected' }, rejected);
   const body = {
     status: rejected ? 'partial' : 'success',
-    accepted: read.batch.count,
+    accepted: read.alerts.count,
     rejected,
-    applied: outcome !== undefined || read.batch.count === 0,
+    applied: outcome !== undefined || read.alerts.count === 0,
     incidents_opened: outcome?.opened.map((i) => i.key) ?? [],
     ...(rejected
       ? {
           code: 'validation_failed',
-          message: `${rejected} of ${read.received} alerts were rejected; ${read.batch.count} were stored`,
+          message: `${rejected} of ${read.received} alerts were rejected; ${read.alerts.count} were stored`,
           errors: read.issues,
         }
       : {}),
