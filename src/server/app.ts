@@ -13,7 +13,8 @@ import { registerRoutes, type AnyRoute } from './route.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { alertmanagerReadRoutes } from './routes/alertmanager-read.ts';
 import { incidentRoutes } from './routes/incidents.ts';
-import { closeBodyReader, ingestServiceOf } from './ingest-service.ts';
+import { closeBodyReader } from './ingest-entry.ts';
+import { ingestServiceOf } from './ingest-service.ts';
 import { ingestRoutes, isIngestRequest } from './routes/ingest.ts';
 
 /** Extra routes other domains contribute (on-call, notifications, silences…). */

@@ -7,7 +7,8 @@ import { journalOf } from '../ingest/journal-store.ts';
 import type { JournalDatabase } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { storeFactories } from '../store/testing.ts';
-import { APPLY_LOCK, bodyReaderOf, ingestServiceOf } from './ingest-service.ts';
+import { bodyReaderOf } from './ingest-entry.ts';
+import { APPLY_LOCK, ingestServiceOf } from './ingest-service.ts';
 import { createTestApp, TEST_KEY, type TestApp } from './testing.ts';
 
 const key = { authorization: `Bearer ${TEST_KEY}` };

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
-import { splitBatches, type GroupedAlerts } from '../ingest/alert-batch.ts';
-import { BodyReader } from '../ingest/body-reader.ts';
+import type { GroupedAlerts } from '../ingest/alert-batch.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
+import { Deferral, RATE_WINDOW_MS, type DeferOptions } from '../ingest/deferral.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
 import { entryAlerts, journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
 import { ingestOptionsFor } from '../ingest/options.ts';
@@ -24,23 +24,6 @@ const MAX_APPLY = 16_384;
 const BULK_APPLY = 1024;
 /** Longest an accepted alert waits for its apply while the journal fills under load (ms). */
 const MAX_DELAY_MS = 20;
-/** When alerts of groups seen before may wait (docs/performance.md, session 14). */
-export interface DeferOptions {
-  /** They wait only while alerts arrive faster than this (alerts/s, default 5,000; 0: always)… */
-  deferAboveRate?: number;
-  /** …and at most until the oldest of them has waited this long (ms, default 5,000)… */
-  maxWaitMs?: number;
-  /**
-   * Most groups remembered as seen (default 50,000). Past it, alerts of unknown groups wait like
-   * the others, and the set is cleared as soon as nothing waits (never while something does: a
-   * group counting as new again could then be applied before an older version of its alerts).
-   */
-  maxSeenGroups?: number;
-}
-/** …or until this share of the queue bound waits. */
-const DEFER_MAX_SHARE = 0.5;
-/** The window over which the arrival rate is measured (ms). */
-const RATE_WINDOW_MS = 100;
 /** Serialises appliers across processes sharing one PostgreSQL database. */
 export const APPLY_LOCK = 7_411_001;
 
@@ -66,22 +49,19 @@ export interface Accepted {
 /**
  * The ingest path in two durable steps:
  *
- * 1. **Journal** — concurrent requests are committed together (group commit) as one
- *    `ingest_journal` row. Once that commits the alerts are durable: a crash from then on is
- *    repaired by applying the journal at start-up, so a 2xx is never sent for an alert that can
- *    be lost.
- * 2. **Apply** — journal entries are applied to alerts, incidents and group timers, oldest first,
- *    in transactions of up to 16,384 alerts; each transaction claims the entries it applies, so
- *    none is applied twice. On SQLite the journal is a file of its own, so appending never waits
- *    for an apply's transaction (docs/adr/0008-sqlite-worker.md).
+ * 1. **Journal** — concurrent requests are committed together (group commit): the alerts of
+ *    groups this process has not seen before in one `ingest_journal` row, the others in a second.
+ *    Once that commits the alerts are durable: a crash from then on is repaired by applying the
+ *    journal at start-up, so a 2xx is never sent for an alert that can be lost.
+ * 2. **Apply** — entries are applied to alerts, incidents and group timers in transactions of up
+ *    to 16,384 alerts, each claiming the entries it applies, so none is applied twice. Entries of
+ *    new groups go first; under an alert storm the others wait (`Deferral`).
  *
- * A request that arrives alone (no concurrent traffic, nothing waiting) is answered after its apply,
- * with the incidents it opened, and reads see its effect at once. Under concurrent load a request is
- * answered as soon as its journal entry commits, and applies wait (at most 20 ms, or until 4,096
- * alerts wait) so that each transaction carries thousands of alerts: SQLite's cost per transaction
- * is mostly writing the pages it touched, so large transactions cost a fraction per alert
- * (docs/performance.md). API reads wait for the journal to be applied (`settled`), so what a client
- * was told is stored is also what it reads.
+ * A request alone (no concurrent traffic, nothing waiting) is answered after its apply, with the
+ * incidents it opened. Under concurrent load a request is answered once journaled, and applies
+ * wait (at most 20 ms, or until 4,096 alerts wait) so that each transaction carries thousands of
+ * alerts, which costs SQLite a fraction per alert (docs/performance.md). API reads wait for
+ * everything acknowledged to be applied (`settled`).
  */
 export class IngestService {
   private readonly queue: CommitQueue<Appended>;
@@ -89,13 +69,8 @@ export class IngestService {
   /** Appended and not yet applied, oldest first. */
   private readonly pending: JournalEntry[] = [];
   private pendingAlerts = 0;
-  /** Alerts in pending entries that may wait (`deferrable`), and since when the oldest waits. */
-  private deferredAlerts = 0;
-  private deferredSince: number | undefined;
-  /** Alerts submitted in the current and the previous RATE_WINDOW_MS, and when the current began. */
-  private arrivals = { current: 0, previous: 0, since: -Infinity };
-  /** Group keys whose alerts this process has journaled (see maxSeenGroups). */
-  private readonly seen = new Set<string>();
+  /** Which alerts may wait for their apply (those of groups seen before, under a storm). */
+  private readonly deferral: Deferral;
   /** The timer asked for what is ready to be applied now, however few alerts. */
   private due = false;
   private readonly waiters: Waiter[] = [];
@@ -111,22 +86,16 @@ export class IngestService {
   /** An entry that failed alone, parked until the next entry shows whether the store itself works. */
   private suspect: number | undefined;
 
-  private readonly deferAboveRate: number;
-  private readonly maxWaitMs: number;
-  private readonly maxSeenGroups: number;
-
   constructor(
     private readonly ctx: AppContext,
     defer: DeferOptions = {},
   ) {
-    this.deferAboveRate = defer.deferAboveRate ?? 5000;
-    this.maxWaitMs = defer.maxWaitMs ?? 5000;
-    this.maxSeenGroups = defer.maxSeenGroups ?? 50_000;
+    this.deferral = new Deferral(defer, ctx.loaded.config.server.ingest_queue.maxQueued);
     this.journal = journalOf(ctx.store);
     this.queue = new CommitQueue(async (batches, requests) => {
       const now = ctx.clock.now();
       const ids: number[] = [];
-      const { first, rest } = this.classify(batches);
+      const { first, rest } = this.deferral.split(batches);
       for (const [batch, deferrable] of [
         [first, false],
         [rest, true],
@@ -135,10 +104,7 @@ export class IngestService {
         const entry = { ...(await this.journal.append(batch, now)), deferrable };
         this.pending.push(entry);
         this.pendingAlerts += entry.count;
-        if (deferrable) {
-          this.deferredAlerts += entry.count;
-          this.deferredSince ??= performance.now();
-        }
+        if (deferrable) this.deferral.journaled(entry.count);
         ids.push(entry.id);
       }
       ctx.metrics.ingestPending.set(this.depth);
@@ -148,7 +114,7 @@ export class IngestService {
 
   /** Alerts accepted and not applied that wait because their groups were seen before. */
   get deferred(): number {
-    return this.deferredAlerts;
+    return this.deferral.waiting;
   }
 
   /** Alerts accepted and not yet applied, plus those waiting for their journal commit. */
@@ -177,7 +143,7 @@ export class IngestService {
         `vigil is busy (${this.depth} alerts waiting to be stored); retry shortly`,
       );
     }
-    this.noteArrival(alerts.count);
+    this.deferral.arrived(alerts.count);
     const appended = await this.queue.submit(alerts);
     const mine = new Set(appended.ids);
     const alone = appended.requests === 1 && !this.applying && this.pending.every((e) => mine.has(e.id));
@@ -230,45 +196,14 @@ export class IngestService {
     });
   }
 
-  /** Counts submitted alerts in windows of RATE_WINDOW_MS (for `underPressure`). */
-  private noteArrival(count: number): void {
-    const now = performance.now();
-    const a = this.arrivals;
-    if (now - a.since >= 2 * RATE_WINDOW_MS) this.arrivals = { current: count, previous: 0, since: now };
-    else if (now - a.since >= RATE_WINDOW_MS)
-      this.arrivals = { current: count, previous: a.current, since: a.since + RATE_WINDOW_MS };
-    else a.current += count;
-  }
-
-  /** True while alerts arrive faster than `deferAboveRate` (over the last one or two windows). */
-  private underPressure(): boolean {
-    if (this.deferAboveRate <= 0) return true;
-    const now = performance.now();
-    const a = this.arrivals;
-    if (now - a.since >= 2 * RATE_WINDOW_MS) return false;
-    const recent = now - a.since >= RATE_WINDOW_MS ? a.current : a.current + a.previous;
-    const span = now - a.since >= RATE_WINDOW_MS ? RATE_WINDOW_MS : RATE_WINDOW_MS + (now - a.since);
-    return (recent * 1000) / span >= this.deferAboveRate;
-  }
-
-  /**
-   * Whether the entries that may wait are to be applied now: a request or a drain needs them,
-   * alerts no longer arrive faster than `deferAboveRate`, the oldest has waited `maxWaitMs`, or
-   * too many wait.
-   */
+  /** Whether the entries that may wait are to be applied now (see Deferral). */
   private deferredReady(): boolean {
-    if (this.deferredAlerts === 0 || this.urgent || this.draining) return true;
-    const max = this.ctx.loaded.config.server.ingest_queue.maxQueued;
-    return (
-      !this.underPressure() ||
-      performance.now() - (this.deferredSince ?? 0) >= this.maxWaitMs ||
-      this.deferredAlerts >= max * DEFER_MAX_SHARE
-    );
+    return this.urgent || this.draining || this.deferral.ready;
   }
 
-  /** Alerts an apply would take now: all pending, less those that may wait and are not ready. */
+  /** Alerts an apply would take now (those that may wait only when they are ready). */
   private readyAlerts(): number {
-    return this.pendingAlerts - (this.deferredReady() ? 0 : this.deferredAlerts);
+    return this.pendingAlerts - (this.deferredReady() ? 0 : this.deferral.waiting);
   }
 
   /** Starts an apply now when one is due, or arms the timer that bounds the wait. */
@@ -283,8 +218,7 @@ export class IngestService {
       this.applying = this.loop();
       return;
     }
-    // Alerts that are ready wait at most MAX_DELAY_MS; those that may wait are looked at again
-    // once requests may have stopped coming.
+    // Alerts that are ready wait at most MAX_DELAY_MS; those that may wait are looked at again.
     this.timer ??= setTimeout(
       () => {
         this.timer = undefined;
@@ -311,9 +245,8 @@ export class IngestService {
   }
 
   /**
-   * The oldest entries that are not parked, up to MAX_APPLY alerts (one at a time when isolating),
-   * leaving out those that may wait unless they are ready. Entries of new groups may so be applied
-   * before older ones that wait: those cannot hold an alert of the same group (`classify`).
+   * The oldest entries not parked, up to MAX_APPLY alerts (one at a time when isolating), but not
+   * those that may wait unless they are ready: entries of new groups may go first (see Deferral).
    */
   private nextBatch(): JournalEntry[] {
     const batch: JournalEntry[] = [];
@@ -327,25 +260,6 @@ export class IngestService {
       if (e.id <= this.isolateThrough) break;
     }
     return batch;
-  }
-
-  /**
-   * Splits a commit's alerts into those of groups not seen before, journaled in an entry applied
-   * at once, and the others, which may wait while alerts arrive fast. A group is new only the
-   * first time: its later alerts always come after its first entry. The set of groups seen is
-   * cleared only when nothing waits, so no alert can overtake an older version of itself.
-   */
-  private classify(batches: readonly GroupedAlerts[]): ReturnType<typeof splitBatches> {
-    if (this.seen.size >= this.maxSeenGroups && this.deferredAlerts === 0) this.seen.clear();
-    const fresh = new Set<string>();
-    const split = splitBatches(batches, (group) => {
-      if (fresh.has(group)) return true;
-      if (this.seen.has(group) || this.seen.size + fresh.size >= this.maxSeenGroups) return false;
-      fresh.add(group);
-      return true;
-    });
-    for (const g of fresh) this.seen.add(g);
-    return split;
   }
 
   /** Applies entries in one transaction; false when the store failed (retried after a pause). */
@@ -398,8 +312,7 @@ export class IngestService {
     for (let i = this.pending.length - 1; i >= 0; i--)
       if (done.has(this.pending[i]?.id ?? -1)) this.pending.splice(i, 1);
     this.pendingAlerts -= batch.reduce((n, e) => n + e.count, 0);
-    this.deferredAlerts -= batch.reduce((n, e) => n + (e.deferrable ? e.count : 0), 0);
-    if (this.deferredAlerts === 0) this.deferredSince = undefined;
+    this.deferral.applied(batch.reduce((n, e) => n + (e.deferrable ? e.count : 0), 0));
     ctx.metrics.ingestPending.set(this.depth);
     // A waiter is answered once nothing at or before its entries is left (entries of new groups
     // may be applied before older ones that wait).
@@ -487,48 +400,4 @@ export function ingestServiceOf(ctx: AppContext, defer?: DeferOptions): IngestSe
     services.set(ctx, s);
   }
   return s;
-}
-
-const readers = new WeakMap<AppContext, BodyReader>();
-
-/** The reader of ingestion request bodies of an app (one thread per context, started on first use). */
-export function bodyReaderOf(ctx: AppContext): BodyReader {
-  let r = readers.get(ctx);
-  if (!r) {
-    r = new BodyReader({
-      groupOf: (labels) => ctx.group(labels).key,
-      config: { file: ctx.loaded.file, text: ctx.loaded.original },
-      onFailure: (err) =>
-        ctx.logger.warn({ err }, 'the reader thread failed; request bodies are read on the event loop'),
-      onRead: (on) => ctx.metrics.bodiesRead.inc({ on }),
-    });
-    readers.set(ctx, r);
-  }
-  return r;
-}
-
-/** Stops an app's reader thread (when the app closes); a later read starts a new one. */
-export async function closeBodyReader(ctx: AppContext): Promise<void> {
-  const r = readers.get(ctx);
-  readers.delete(ctx);
-  await r?.close();
-}
-
-/**
- * Accepts a batch of alerts: durable before this returns, so an HTTP 2xx is sent only for alerts
- * that survive a crash. Returns the incidents this request's alerts opened when they were applied
- * before the reply (see IngestService for when that is).
- */
-export async function commitAlerts(
-  ctx: AppContext,
-  alerts: GroupedAlerts,
-  source: string,
-): Promise<IngestOutcome | undefined> {
-  if (alerts.count === 0) return undefined;
-  const { outcome } = await ingestServiceOf(ctx).submit(alerts);
-  ctx.metrics.alertsReceived.inc({ source, outcome: 'accepted' }, alerts.count);
-  if (!outcome) return undefined;
-  // The apply may have held other requests' alerts too: report the incidents of this request's groups.
-  const mine = new Set(alerts.groups);
-  return { ...outcome, opened: outcome.opened.filter((i) => mine.has(i.groupKey)) };
 }

@@ -11,7 +11,8 @@ import { VigilError, formatIssues } from '../shared/errors.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
 import type { AppContext } from './context.ts';
-import { bodyReaderOf, ingestServiceOf } from './ingest-service.ts';
+import { bodyReaderOf } from './ingest-entry.ts';
+import { ingestServiceOf } from './ingest-service.ts';
 import { createMetrics } from './metrics.ts';
 import { assemble, type Assembly } from './modules.ts';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { IngestFormat } from '../../ingest/read-body.ts';
 import { VigilError } from '../../shared/errors.ts';
 import type { AppContext } from '../context.ts';
-import { bodyReaderOf, commitAlerts } from '../ingest-service.ts';
+import { bodyReaderOf, commitAlerts } from '../ingest-entry.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 
 const ingestResponse = z.object({
