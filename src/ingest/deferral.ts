@@ -3,8 +3,8 @@ import { splitBatches, type AlertBatch, type GroupedAlerts } from './alert-batch
 /** When alerts of groups seen before may wait (docs/performance.md, session 14). */
 export interface DeferOptions {
   /**
-   * They wait only while alerts arrive faster than this (alerts/s over 100–200 ms, and for 500 ms
-   * after; default 5,000; 0: always)…
+   * They wait only while alerts arrive faster than this (alerts/s over 250–500 ms, and for 500 ms
+   * after; default 10,000; 0: always)…
    */
   deferAboveRate?: number;
   /** …and at most until the oldest of them has waited this long (ms, default 5,000)… */
@@ -20,7 +20,7 @@ export interface DeferOptions {
 /** …or until this share of the queue bound waits. */
 const MAX_SHARE = 0.5;
 /** The window over which the arrival rate is measured (ms); also how often waiting is reviewed. */
-export const RATE_WINDOW_MS = 100;
+export const RATE_WINDOW_MS = 250;
 /**
  * How long pressure lasts after the rate was last seen above the threshold (ms). A storm's
  * arrivals stall now and then (a garbage collection, the first notifications of hundreds of
@@ -53,7 +53,7 @@ export class Deferral {
   #pressedAt = -Infinity;
 
   constructor(opts: DeferOptions, maxQueued: number) {
-    this.#rate = opts.deferAboveRate ?? 5000;
+    this.#rate = opts.deferAboveRate ?? 10_000;
     this.#maxWaitMs = opts.maxWaitMs ?? 5000;
     this.#maxSeen = opts.maxSeenGroups ?? 50_000;
     this.#maxWaiting = maxQueued * MAX_SHARE;

@@ -76,6 +76,8 @@ export class IngestService {
   private readonly waiters: Waiter[] = [];
   private applying: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** When `timer` fires (performance.now()). */
+  private timerAt = 0;
   private urgent = false;
   private draining = false;
   private failures = 0;
@@ -218,15 +220,17 @@ export class IngestService {
       this.applying = this.loop();
       return;
     }
-    // Alerts that are ready wait at most MAX_DELAY_MS; those that may wait are looked at again.
-    this.timer ??= setTimeout(
-      () => {
-        this.timer = undefined;
-        this.due = true;
-        this.kick();
-      },
-      ready > 0 ? MAX_DELAY_MS : RATE_WINDOW_MS,
-    ).unref();
+    // Alerts that are ready wait at most MAX_DELAY_MS, even when a later review of those that may
+    // wait is armed; those are looked at again every RATE_WINDOW_MS.
+    const at = performance.now() + (ready > 0 ? MAX_DELAY_MS : RATE_WINDOW_MS);
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.due = true;
+      this.kick();
+    }, at - performance.now()).unref();
   }
 
   private async loop(): Promise<void> {
@@ -360,14 +364,13 @@ export class IngestService {
     for (const w of this.waiters.filter((x) => x.id <= last)) w.reject(err);
     this.removeWaiters(last);
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.urgent = true;
-        this.kick();
-      },
-      Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6)),
-    ).unref();
+    const backoff = Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6));
+    this.timerAt = performance.now() + backoff;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.urgent = true;
+      this.kick();
+    }, backoff).unref();
     return false;
   }
 
