@@ -13,11 +13,9 @@ import type { AppContext } from './context.ts';
 /** Alerts waiting to be applied that make an apply start at once, without waiting for more. */
 const MIN_BATCH = 4096;
 /**
- * Most alerts applied in one transaction. Part of an apply's cost is per group it touches (timeline
- * event, group timer, resolve check), so larger applies cost less per alert; but an apply holds the
- * connection while flushes and the outbox wait. Under the 100k-alert benchmark (docs/performance.md)
- * 16,384 instead of 8,192 cut the last alert's notification from ~12.5 to ~10 s and CPU by ~2 s;
- * 32,768 cut more, but acknowledged more slowly and held more memory.
+ * Most alerts applied in one transaction: larger applies cost less per alert (part of the cost is
+ * per group touched) but hold the connection longer while flushes and the outbox wait; 16,384
+ * measured best under the 100k-alert benchmark (docs/performance.md).
  */
 const MAX_APPLY = 16_384;
 /** Applies of at least this many alerts use the store's bulk lane (docs/adr/0008-sqlite-worker.md). */
@@ -27,12 +25,8 @@ const MAX_DELAY_MS = 20;
 /** Serialises appliers across processes sharing one PostgreSQL database. */
 export const APPLY_LOCK = 7_411_001;
 
-interface Appended {
-  /** The journal entries the commit wrote (one for alerts of new groups, one for the others). */
-  ids: number[];
-  /** How many requests shared the journal commit. */
-  requests: number;
-}
+/** The journal entries a commit wrote (new groups', the others'), and how many requests shared it. */
+type Appended = { ids: number[]; requests: number };
 
 interface Waiter {
   id: number;
