@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Alert } from '../alerts/alert.ts';
 import { chunk, type Db } from '../store/db.ts';
-import { batchAlerts, type AlertBatch } from './alert-batch.ts';
+import type { AlertBatch } from './alert-batch.ts';
 import type { JournalDatabase } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 
@@ -15,18 +14,13 @@ export interface JournalEntry {
   receivedAt: number;
   /** How many alerts the batch holds. */
   count: number;
-  /** The alerts as the journal stores them (a JSON array); `entryAlerts` reads them. */
+  /** The alerts as the journal stores them (a JSON array); `batchAlerts` reads them. */
   text: string;
   /**
    * In memory only: the entry holds alerts of groups seen before, so its apply may wait while
    * requests keep coming (recovered entries are applied before serving, so this is never read).
    */
   deferrable?: boolean;
-}
-
-/** The alerts of a journal entry. */
-export function entryAlerts(e: JournalEntry): Alert[] {
-  return batchAlerts(e);
 }
 
 /**

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
-import type { GroupedAlerts } from '../ingest/alert-batch.ts';
+import { batchAlerts, type GroupedAlerts } from '../ingest/alert-batch.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
 import { Deferral, RATE_WINDOW_MS, type DeferOptions } from '../ingest/deferral.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
-import { entryAlerts, journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
+import { journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
 import { ingestOptionsFor } from '../ingest/options.ts';
 import { VigilError } from '../shared/errors.ts';
 import { yieldToEventLoop } from '../shared/event-loop.ts';
@@ -271,7 +271,7 @@ export class IngestService {
       // time, letting requests in between.
       const parsed = new Map<number, Alert[]>();
       for (const e of batch) {
-        parsed.set(e.id, entryAlerts(e));
+        parsed.set(e.id, batchAlerts(e));
         if (batch.length > 1) await yieldToEventLoop();
       }
       // A large apply (a backlog) queues behind flushes and outbox steps; a small one is how a new
