@@ -18,7 +18,7 @@ export interface HttpResponse {
 /** Everything an adapter needs at send time; passed by the outbox pass. */
 export interface SendContext {
   fetch: FetchLike;
-  /** Per-request timeout in ms (AbortSignal). */
+  /** Per-request timeout in ms (the client's own, or an AbortSignal). */
   timeoutMs: number;
   /** Epoch ms of this attempt (from the injected Clock). */
   now: number;
@@ -43,13 +43,18 @@ export async function sendHttp(
 ): Promise<DeliveryOutcome> {
   let res: FetchResponse;
   try {
-    res = await ctx.fetch(req.url, {
+    const init = {
       method: req.method,
       headers: req.headers,
       body: req.method === 'GET' ? null : req.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(ctx.timeoutMs),
-    });
+      redirect: 'manual' as const,
+    };
+    res = await ctx.fetch(
+      req.url,
+      ctx.fetch.ownTimeouts
+        ? { ...init, timeoutMs: ctx.timeoutMs }
+        : { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) },
+    );
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     const what =

@@ -6,7 +6,7 @@ import type { Channel, ChannelPayload } from './channels/index.ts';
 import { claimHeads, dueHeads, loadPayloads, type Claimed } from './outbox-claim.ts';
 import { recordOutcomes, type RecordContext, type SendResult } from './outbox-record.ts';
 import { notifyDb } from './outbox-tables.ts';
-import { nodeFetch } from './node-fetch.ts';
+import { httpClient } from './http-client.ts';
 import type { DeliveryOutcome, FetchLike } from './types.ts';
 
 /**
@@ -165,7 +165,7 @@ class Pass {
     private readonly maxSends: number,
   ) {
     this.concurrency = Math.max(1, opts.concurrency ?? SEND_CONCURRENCY);
-    this.fetch = opts.fetch ?? nodeFetch;
+    this.fetch = opts.fetch ?? httpClient;
   }
 
   /** Payloads already read (the claimed rows', read in the claiming transaction). */

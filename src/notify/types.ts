@@ -87,7 +87,7 @@ export type DeliveryOutcome =
 
 /**
  * What a delivery reads of an HTTP response: its status, a header by name and the body as text.
- * A WHATWG `Response` has all of it; the outbox's own client (`nodeFetch`) builds only this.
+ * A WHATWG `Response` has all of it; the outbox's own client (`httpClient`) builds only this.
  */
 export interface FetchResponse {
   status: number;
@@ -95,5 +95,17 @@ export interface FetchResponse {
   text(): Promise<string>;
 }
 
-/** A fetch-compatible function (global fetch, or the loopback-only fetch tests inject). */
-export type FetchLike = (input: string, init: RequestInit) => Promise<FetchResponse>;
+/** A request's options: fetch's, plus a timeout for clients that apply it themselves. */
+export interface FetchInit extends RequestInit {
+  /** Read only by a client whose `ownTimeouts` is true; others get an AbortSignal instead. */
+  timeoutMs?: number;
+}
+
+/**
+ * A fetch-compatible function (global fetch, or the loopback-only fetch tests inject). One whose
+ * `ownTimeouts` is true takes `timeoutMs` instead of an AbortSignal: a signal and its timer per
+ * request were a third of the CPU of a send (docs/adr/0013-undici-http-client.md).
+ */
+export type FetchLike = ((input: string, init: FetchInit) => Promise<FetchResponse>) & {
+  readonly ownTimeouts?: boolean;
+};

@@ -1,8 +1,9 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeFetch } from './node-fetch.ts';
+import { sendHttp, classifyStatus } from './http.ts';
+import { httpClient } from './http-client.ts';
 
-describe('nodeFetch (the outbox HTTP client)', () => {
+describe('httpClient (the outbox HTTP client)', () => {
   const seen: Array<{ method: string; headers: http.IncomingHttpHeaders; body: string }> = [];
   let base = '';
   let hold: http.ServerResponse | undefined;
@@ -35,7 +36,7 @@ describe('nodeFetch (the outbox HTTP client)', () => {
 
   it('sends the method, headers and body byte for byte and returns status, headers and body', async () => {
     const body = JSON.stringify({ text: 'GPU memory > 95 % — café' });
-    const res = await nodeFetch(`${base}/ok`, {
+    const res = await httpClient(`${base}/ok`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-signature': 'abc' },
       body,
@@ -53,19 +54,19 @@ describe('nodeFetch (the outbox HTTP client)', () => {
   });
 
   it('passes 429 with Retry-After, 204 without a body, and does not follow redirects', async () => {
-    const busy = await nodeFetch(`${base}/busy`, { method: 'POST', headers: {}, body: 'x' });
+    const busy = await httpClient(`${base}/busy`, { method: 'POST', headers: {}, body: 'x' });
     expect(busy.status).toBe(429);
     expect(busy.headers.get('retry-after')).toBe('7');
     expect(await busy.text()).toBe('slow down');
-    const empty = await nodeFetch(`${base}/empty`, { method: 'POST', headers: {}, body: 'x' });
+    const empty = await httpClient(`${base}/empty`, { method: 'POST', headers: {}, body: 'x' });
     expect(empty.status).toBe(204);
     expect(await empty.text()).toBe('');
-    const redirect = await nodeFetch(`${base}/redirect`, { method: 'GET', headers: {} });
+    const redirect = await httpClient(`${base}/redirect`, { method: 'GET', headers: {} });
     expect(redirect.status).toBe(302);
   });
 
   it('ends a request that outlives its AbortSignal with an AbortError, and rejects a refused connection', async () => {
-    const err = await nodeFetch(`${base}/hang`, {
+    const err = await httpClient(`${base}/hang`, {
       method: 'POST',
       headers: {},
       body: 'x',
@@ -77,8 +78,34 @@ describe('nodeFetch (the outbox HTTP client)', () => {
     const a = closed.address();
     const port = typeof a === 'object' && a ? a.port : 0;
     await new Promise<void>((r) => closed.close(() => r()));
-    await expect(nodeFetch(`http://127.0.0.1:${port}/`, { method: 'GET', headers: {} })).rejects.toThrow(
-      /ECONNREFUSED/,
+    const refused = await httpClient(`http://127.0.0.1:${port}/`, { method: 'GET', headers: {} }).catch(
+      (e: unknown) => e as Error & { cause?: { code?: string } },
     );
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
+  });
+
+  it('times a request out by its own timeoutMs, and sendHttp reports timeouts and refusals as retryable', async () => {
+    expect(httpClient.ownTimeouts).toBe(true);
+    const ctx = { fetch: httpClient, timeoutMs: 50, now: 0, key: 'k' };
+    const req = { method: 'POST' as const, headers: {}, body: 'x' };
+    const keep = (t: string): string => t;
+    // The client's own TimeoutError (undici's timers tick coarsely), reported with the timeout.
+    const timedOut = await sendHttp({ ...req, url: `${base}/hang` }, ctx, (r) => classifyStatus(r, 0), keep);
+    expect(timedOut).toEqual({ kind: 'retryable', error: 'timeout after 50 ms' });
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const a = closed.address();
+    const port = typeof a === 'object' && a ? a.port : 0;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const refused = await sendHttp(
+      { ...req, url: `http://127.0.0.1:${port}/` },
+      ctx,
+      (r) => classifyStatus(r, 0),
+      keep,
+    );
+    expect(refused).toEqual({ kind: 'retryable', error: 'connection error: ECONNREFUSED' });
+    const ok = await sendHttp({ ...req, url: `${base}/ok` }, ctx, (r) => classifyStatus(r, 0), keep);
+    expect(ok).toEqual({ kind: 'delivered', status: 200 });
   });
 });
