@@ -51,6 +51,36 @@ describe('config loading', () => {
     ).toBe(true);
   });
 
+  it('reads the ingest queue and its storm settings, with defaults, and names a bad value', () => {
+    const defaults = loadConfigText('d.yaml', 'server: {}\n', {});
+    if (!defaults.ok) throw new Error(JSON.stringify(defaults.issues));
+    expect(defaults.loaded.config.server.ingest_queue).toEqual({
+      maxBatch: 4096,
+      maxQueued: 200_000,
+      stormRate: 10_000,
+      stormMaxWaitMs: 5000,
+    });
+    const off = loadConfigText(
+      'o.yaml',
+      'server:\n  ingest_queue: { storm_rate: 0, storm_max_wait: 2s }\n',
+      {},
+    );
+    if (!off.ok) throw new Error(JSON.stringify(off.issues));
+    expect(off.loaded.config.server.ingest_queue).toMatchObject({ stormRate: 0, stormMaxWaitMs: 2000 });
+    const bad = loadConfigText(
+      'b.yaml',
+      'server:\n  ingest_queue:\n    storm_rate: -1\n    storm_max_wait: 10m\n',
+      {},
+    );
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.issues.find((i) => i.field === 'server.ingest_queue.storm_rate')).toMatchObject({ line: 3 });
+    expect(bad.issues.find((i) => i.field === 'server.ingest_queue.storm_max_wait')).toMatchObject({
+      line: 4,
+      message: expect.stringContaining('between 100ms and 1m'),
+    });
+  });
+
   it('reads integration keys from the environment and from files, and names a missing one', () => {
     const dir = fs.mkdtempSync('/tmp/vigil-cfg-');
     fs.writeFileSync(`${dir}/key`, 'file-secret-0123456789\n');

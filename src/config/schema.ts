@@ -45,15 +45,29 @@ export const serverSchema = z
       .strictObject({
         max_batch: z.number().int().min(1).max(100_000).default(4096),
         max_queued: z.number().int().min(1).max(10_000_000).default(200_000),
+        /**
+         * Under an alert storm (alerts/s above this), alerts of groups already seen wait for their
+         * apply while new groups go first (ADR 0012); 0 turns the waiting off.
+         */
+        storm_rate: z.number().int().min(0).max(10_000_000).default(10_000),
+        /** The longest such an alert waits for its apply (default 5s). */
+        storm_max_wait: durationSchema
+          .default(5000)
+          .refine((ms) => ms >= 100 && ms <= 60_000, 'must be between 100ms and 1m'),
       })
-      .default({ max_batch: 4096, max_queued: 200_000 })
-      .transform((q) => ({ maxBatch: q.max_batch, maxQueued: q.max_queued })),
+      .default({ max_batch: 4096, max_queued: 200_000, storm_rate: 10_000, storm_max_wait: 5000 })
+      .transform((q) => ({
+        maxBatch: q.max_batch,
+        maxQueued: q.max_queued,
+        stormRate: q.storm_rate,
+        stormMaxWaitMs: q.storm_max_wait,
+      })),
   })
   .default({
     body_limit: 5 * 1024 * 1024,
     resolve_timeout: 300_000,
     alertmanager_api_auth: true,
-    ingest_queue: { maxBatch: 4096, maxQueued: 200_000 },
+    ingest_queue: { maxBatch: 4096, maxQueued: 200_000, stormRate: 10_000, stormMaxWaitMs: 5000 },
   });
 
 /** How alerts become incidents. */

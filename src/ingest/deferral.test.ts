@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alerts/alert.ts';
 import { batchAlerts, groupedOf, type AlertBatch, type GroupedAlerts } from './alert-batch.ts';
-import { Deferral } from './deferral.ts';
+import { Deferral, deferralOf, OFF } from './deferral.ts';
 
 const alert = (name: string, n: number): Alert => ({
   fingerprint: `${name}-${n}`,
@@ -28,6 +28,28 @@ describe('Deferral', () => {
     const two = d.split([batch(alert('A', 3), alert('C', 1), alert('B', 2)), batch(alert('D', 1))]);
     expect(fps(two.first)).toEqual(['C-1', 'D-1']);
     expect(fps(two.rest)).toEqual(['A-3', 'B-2']);
+  });
+
+  it('follows server.ingest_queue: storm_rate 0 turns waiting off, every alert in arrival order', () => {
+    const off = deferralOf({ stormRate: 0, stormMaxWaitMs: 5000, maxQueued: 1000 });
+    off.split([batch(alert('A', 1))]);
+    off.arrived(1_000_000);
+    const again = off.split([batch(alert('A', 2), alert('B', 1))]);
+    expect(fps(again.first)).toEqual(['A-2', 'B-1']);
+    expect(again.rest.count).toBe(0);
+    expect(new Deferral({ deferAboveRate: OFF }, 1000).ready).toBe(true);
+    // storm_max_wait bounds the wait (here 0 against a minute, with waiting always on).
+    for (const [stormMaxWaitMs, ready] of [
+      [60_000, false],
+      [0, true],
+    ] as const) {
+      const on = deferralOf({ stormRate: 10_000, stormMaxWaitMs, maxQueued: 1000 }, { deferAboveRate: 0 });
+      on.split([batch(alert('A', 1))]);
+      const later = on.split([batch(alert('A', 2))]);
+      expect(fps(later.rest)).toEqual(['A-2']);
+      on.journaled(later.rest.count);
+      expect(on.ready).toBe(ready);
+    }
   });
 
   it('remembers at most maxSeenGroups, and forgets them only when nothing waits', () => {

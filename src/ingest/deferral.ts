@@ -4,7 +4,7 @@ import { splitBatches, type AlertBatch, type GroupedAlerts } from './alert-batch
 export interface DeferOptions {
   /**
    * They wait only while alerts arrive faster than this (alerts/s over 250–500 ms, and for 500 ms
-   * after; default 10,000; 0: always)…
+   * after; default 10,000; 0: always; `OFF`: never, every alert is applied in arrival order)…
    */
   deferAboveRate?: number;
   /** …and at most until the oldest of them has waited this long (ms, default 5,000)… */
@@ -16,6 +16,9 @@ export interface DeferOptions {
    */
   maxSeenGroups?: number;
 }
+
+/** `deferAboveRate` that turns waiting off (`server.ingest_queue.storm_rate: 0`). */
+export const OFF = Number.POSITIVE_INFINITY;
 
 /** …or until this share of the queue bound waits. */
 const MAX_SHARE = 0.5;
@@ -80,6 +83,7 @@ export class Deferral {
 
   /** Splits a commit's batches into the alerts of new groups (`first`) and those that may wait. */
   split(batches: readonly GroupedAlerts[]): { first: AlertBatch; rest: AlertBatch } {
+    if (this.#rate === OFF) return splitBatches(batches, () => true);
     if (this.#seen.size >= this.#maxSeen && this.#waiting === 0) this.#seen.clear();
     const fresh = new Set<string>();
     const split = splitBatches(batches, (group) => {
@@ -121,4 +125,18 @@ export class Deferral {
   #underPressure(): boolean {
     return this.#rate <= 0 || performance.now() - this.#pressedAt < HOLD_MS;
   }
+}
+
+/**
+ * The deferral `server.ingest_queue` asks for (`storm_rate`, 0 to turn waiting off, and
+ * `storm_max_wait`); tests may override any option.
+ */
+export function deferralOf(
+  q: { stormRate: number; stormMaxWaitMs: number; maxQueued: number },
+  overrides: DeferOptions = {},
+): Deferral {
+  return new Deferral(
+    { deferAboveRate: q.stormRate === 0 ? OFF : q.stormRate, maxWaitMs: q.stormMaxWaitMs, ...overrides },
+    q.maxQueued,
+  );
 }

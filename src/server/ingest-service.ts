@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
 import { batchAlerts, type GroupedAlerts } from '../ingest/alert-batch.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
-import { Deferral, RATE_WINDOW_MS, type DeferOptions } from '../ingest/deferral.ts';
+import { deferralOf, RATE_WINDOW_MS, type Deferral, type DeferOptions } from '../ingest/deferral.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
 import { journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
 import { ingestOptionsFor } from '../ingest/options.ts';
@@ -86,7 +86,7 @@ export class IngestService {
     private readonly ctx: AppContext,
     defer: DeferOptions = {},
   ) {
-    this.deferral = new Deferral(defer, ctx.loaded.config.server.ingest_queue.maxQueued);
+    this.deferral = deferralOf(ctx.loaded.config.server.ingest_queue, defer);
     this.journal = journalOf(ctx.store);
     this.queue = new CommitQueue(async (batches, requests) => {
       const now = ctx.clock.now();
