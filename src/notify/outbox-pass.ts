@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/store.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.ts';
-import type { Channel, ChannelPayload } from './channels/index.ts';
+import { parseStoredPayload, type Channel, type ChannelPayload } from './channels/index.ts';
 import { claimHeads, dueHeads, loadPayloads, type Claimed } from './outbox-claim.ts';
 import { recordOutcomes, type RecordContext, type SendResult } from './outbox-record.ts';
 import { notifyDb } from './outbox-tables.ts';
@@ -269,7 +269,7 @@ class Pass {
     if (!channel) return { kind: 'permanent', error: `channel ${row.channel_id} is not configured` };
     let payload: ChannelPayload;
     try {
-      payload = JSON.parse(stored) as ChannelPayload;
+      payload = parseStoredPayload(stored);
     } catch {
       return { kind: 'permanent', error: 'stored payload is not valid JSON' };
     }

@@ -9,7 +9,13 @@ import { pagerdutyChannelSchema, sendPagerDuty, type PagerDutyPayload } from './
 import { sendSlack, slackChannelSchema, type SlackPayload } from './slack.ts';
 import { sendSms, smsChannelSchema, type SmsPayload } from './sms.ts';
 import { sendTeams, teamsChannelSchema, type TeamsPayload } from './teams.ts';
-import { sendWebhook, storedWebhookPayload, webhookChannelSchema, type WebhookPayload } from './webhook.ts';
+import {
+  sendWebhook,
+  storedWebhookPayload,
+  webhookBodyText,
+  webhookChannelSchema,
+  type WebhookPayload,
+} from './webhook.ts';
 import type { FieldIssue } from '../../shared/errors.ts';
 import type { Resolved } from './base.ts';
 
@@ -43,6 +49,15 @@ export type ChannelPayload =
 /** A payload as the outbox row keeps it (JSON; a webhook's body is pre-serialised). */
 export function serializePayload(p: ChannelPayload): string {
   return p.type === 'webhook' ? storedWebhookPayload(p) : JSON.stringify(p);
+}
+
+/**
+ * A stored payload back as the channel sends it: a webhook's body text by slicing (no parse),
+ * anything else (and webhook rows of older versions) by JSON.parse, which may throw.
+ */
+export function parseStoredPayload(stored: string): ChannelPayload {
+  const bodyText = webhookBodyText(stored);
+  return bodyText !== undefined ? { type: 'webhook', bodyText } : (JSON.parse(stored) as ChannelPayload);
 }
 
 /**
