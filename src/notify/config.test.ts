@@ -52,6 +52,32 @@ describe('notification config', () => {
     expect(parseNotifyConfig(src.value).notifications.urgency).toEqual({ medium: 'high' });
   });
 
+  it('reads notifications.payload_retention (default 1h) and names a bad one', () => {
+    const src = parseYamlSource('vigil.yaml', GOOD);
+    expect(parseNotifyConfig(src.value).notifications.payload_retention).toBe(3_600_000);
+    const set = parseYamlSource(
+      'vigil.yaml',
+      GOOD.replace('  urgency: { medium: high }', '  urgency: { medium: high }\n  payload_retention: 2d'),
+    );
+    expect(validateNotifyConfig(set, set.value)).toEqual([]);
+    expect(parseNotifyConfig(set.value).notifications.payload_retention).toBe(2 * 86_400_000);
+    for (const [value, message] of [
+      ['soon', 'not a duration'],
+      ['100d', 'at most 90d'],
+    ]) {
+      const bad = parseYamlSource(
+        'vigil.yaml',
+        GOOD.replace(
+          '  urgency: { medium: high }',
+          `  urgency: { medium: high }\n  payload_retention: ${value}`,
+        ),
+      );
+      const issues = validateNotifyConfig(bad, bad.value);
+      expect(issues.map((i) => i.field)).toEqual(['notifications.payload_retention']);
+      expect(issues[0]?.message).toContain(message);
+    }
+  });
+
   it('reports every issue at once, located, including template errors', () => {
     const bad = GOOD.replace('channel: C0123456789', 'channel: C0123456789\n    colour: red')
       .replace('{ contact: sms, after: 2m }', '{ contact: pager, after: 2m }')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from '../config/schema.ts';
 import { issueAt, zodIssues, type YamlSource } from '../config/yaml-source.ts';
 import type { FieldIssue } from '../shared/errors.ts';
 import {
@@ -21,6 +22,13 @@ export const notificationSettingsSchema = z
     /** Public base URL used in one-click links. */
     public_url: z.url().optional(),
     action_link_ttl: z.string().default('24h'),
+    /**
+     * How long the payload of a finished notification is kept (default 1h); the row itself (the
+     * delivery and page logs) is kept.
+     */
+    payload_retention: durationSchema
+      .default(3_600_000)
+      .refine((ms) => ms <= 90 * 86_400_000, 'must be at most 90d'),
   })
   .strict();
 
@@ -32,7 +40,11 @@ export const notifyConfigSchema = z.object({
   channels: z.array(channelConfigSchema).default([]),
   users: z.array(userSchema).default([]),
   templates: templateOverridesSchema.default({}),
-  notifications: notificationSettingsSchema.default({ urgency: {}, action_link_ttl: '24h' }),
+  notifications: notificationSettingsSchema.default({
+    urgency: {},
+    action_link_ttl: '24h',
+    payload_retention: 3_600_000,
+  }),
 });
 /** The parsed notification config. */
 export type NotifyConfig = z.infer<typeof notifyConfigSchema>;

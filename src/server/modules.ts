@@ -13,6 +13,7 @@ import { escalationModule } from '../escalation/module.ts';
 import type { IncidentHooks } from '../incidents/hooks.ts';
 import type { FetchLike } from '../notify/types.ts';
 import type { OutboxRunner } from '../notify/runner.ts';
+import { payloadRetentionHandlers, startPayloadRetention } from '../notify/payload-retention.ts';
 import { oncallModule } from '../oncall/module.ts';
 import { allRuntimeOverrides } from '../oncall/override-store.ts';
 import { silenceHandlers } from '../pipeline/silence-jobs.ts';
@@ -27,7 +28,7 @@ export interface Assembly {
   handlers: Record<string, JobHandler>;
   routes: RouteFactory[];
   runner: OutboxRunner;
-  /** Work to do once at start (planning handoff notices). */
+  /** Work to do once at start (planning handoff notices, arming payload retention). */
   start(db: Db, now: number): Promise<void>;
 }
 
@@ -83,9 +84,13 @@ export function assemble(loaded: LoadedConfig, deps: AssemblyDeps): Assembly {
       ...oncall.handlers,
       [GROUP_FLUSH_JOB]: flush,
       [NOISE_RECHECK_JOB]: noiseRecheckHandler(ingestOptionsFor(loaded, hooks)),
+      ...payloadRetentionHandlers(loaded.notify.notifications.payload_retention),
     },
     routes: [silenceRoutes, ...escalation.routes, ...oncall.routes],
     runner: escalation.runner,
-    start: (db, now) => oncall.start(db, now),
+    start: async (db, now) => {
+      await startPayloadRetention(db, now);
+      await oncall.start(db, now);
+    },
   };
 }

@@ -1,0 +1,78 @@
+import { scheduleJob } from '../engine/jobs.ts';
+import type { JobHandler } from '../engine/worker.ts';
+import { yieldToEventLoop } from '../shared/event-loop.ts';
+import type { Db } from '../store/db.ts';
+import type { Store } from '../store/store.ts';
+import { notifyDb } from './outbox-tables.ts';
+
+/** The job kind of a pass that deletes the payloads of finished notifications. */
+export const PAYLOAD_PRUNE_JOB = 'notify.prune_payloads';
+
+/** How often a pass runs. */
+export const PAYLOAD_PRUNE_EVERY_MS = 5 * 60_000;
+/** Payloads deleted per statement (each its own short transaction). */
+const CHUNK = 2000;
+/** At most this many per pass; a pass that reaches it is followed by another a second later. */
+const MAX_PER_PASS = 100_000;
+
+const FINISHED = ['delivered', 'failed', 'cancelled'] as const;
+
+/**
+ * Deletes the payloads of up to `limit` notifications that finished (delivered, failed for good,
+ * or cancelled) before `before`, oldest first; returns how many. A finished notification's payload
+ * is never read again (a fallback is a row with its own payload), while the row itself stays: it
+ * is the delivery log and the page log that the on-call report reads.
+ */
+export async function prunePayloads(store: Store, before: number, limit: number): Promise<number> {
+  const res = await notifyDb(store)
+    .deleteFrom('notify_payloads')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('notify_payloads as p')
+        .innerJoin('notify_outbox as o', 'o.id', 'p.id')
+        .select('p.id')
+        .where('o.status', 'in', [...FINISHED])
+        .where('o.finished_at', '<', before)
+        .orderBy('p.id')
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+/** Arms the next pass (one pending row per slot, so calling it again changes nothing). */
+export async function schedulePayloadPrune(db: Db, at: number, now: number): Promise<void> {
+  await scheduleJob(db, { kind: PAYLOAD_PRUNE_JOB, key: `notify-prune:${at}`, runAt: at }, now);
+}
+
+/** The next regular slot after `now`. */
+function nextSlot(now: number): number {
+  return (Math.floor(now / PAYLOAD_PRUNE_EVERY_MS) + 1) * PAYLOAD_PRUNE_EVERY_MS;
+}
+
+/**
+ * Payload retention (`notifications.payload_retention`): a group notification carries its whole
+ * group, tens of kilobytes, and under a steady 1,000 alerts/s hundreds of them a second were kept
+ * forever. Every five minutes a pass deletes the payloads of notifications finished longer ago
+ * than the retention, in short statements that let other work in between. The pass arms the next
+ * one before it starts, so a failed pass is retried by the job table and the chain never breaks.
+ */
+export function payloadRetentionHandlers(retentionMs: number): Record<string, JobHandler> {
+  return {
+    [PAYLOAD_PRUNE_JOB]: async (_job, { store, now }) => {
+      let done = 0;
+      let n = CHUNK;
+      while (n === CHUNK && done < MAX_PER_PASS) {
+        n = await prunePayloads(store, now - retentionMs, CHUNK);
+        done += n;
+        await yieldToEventLoop();
+      }
+      await schedulePayloadPrune(store.db, done >= MAX_PER_PASS ? now + 1000 : nextSlot(now), now);
+    },
+  };
+}
+
+/** Arms the first pass at start (the regular slot after `now`). */
+export function startPayloadRetention(db: Db, now: number): Promise<void> {
+  return schedulePayloadPrune(db, nextSlot(now), now);
+}
