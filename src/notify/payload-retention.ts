@@ -40,9 +40,17 @@ export async function prunePayloads(store: Store, before: number, limit: number)
   return Number(res.numDeletedRows);
 }
 
-/** Arms the next pass (one pending row per slot, so calling it again changes nothing). */
-export async function schedulePayloadPrune(db: Db, at: number, now: number): Promise<void> {
-  await scheduleJob(db, { kind: PAYLOAD_PRUNE_JOB, key: `notify-prune:${at}`, runAt: at }, now);
+/** The one job row the passes reuse (re-armed by each pass, so the job table does not grow). */
+export const PAYLOAD_PRUNE_KEY = 'notify-prune';
+
+/** Arms the next pass at `at`: `keep` leaves a pending one as it is, `replace` moves it. */
+async function schedulePayloadPrune(
+  db: Db,
+  at: number,
+  now: number,
+  onConflict: 'keep' | 'replace',
+): Promise<void> {
+  await scheduleJob(db, { kind: PAYLOAD_PRUNE_JOB, key: PAYLOAD_PRUNE_KEY, runAt: at }, now, onConflict);
 }
 
 /** The next regular slot after `now`. */
@@ -54,8 +62,8 @@ function nextSlot(now: number): number {
  * Payload retention (`notifications.payload_retention`): a group notification carries its whole
  * group, tens of kilobytes, and under a steady 1,000 alerts/s hundreds of them a second were kept
  * forever. Every five minutes a pass deletes the payloads of notifications finished longer ago
- * than the retention, in short statements that let other work in between. The pass arms the next
- * one before it starts, so a failed pass is retried by the job table and the chain never breaks.
+ * than the retention, in short statements that let other work in between, and re-arms its own job
+ * row for the next slot (a pass that fails is retried by the job table like any job).
  */
 export function payloadRetentionHandlers(retentionMs: number): Record<string, JobHandler> {
   return {
@@ -67,12 +75,12 @@ export function payloadRetentionHandlers(retentionMs: number): Record<string, Jo
         done += n;
         await yieldToEventLoop();
       }
-      await schedulePayloadPrune(store.db, done >= MAX_PER_PASS ? now + 1000 : nextSlot(now), now);
+      await schedulePayloadPrune(store.db, done >= MAX_PER_PASS ? now + 1000 : nextSlot(now), now, 'replace');
     },
   };
 }
 
-/** Arms the first pass at start (the regular slot after `now`). */
+/** Arms the first pass at start (the regular slot after `now`), unless one is already pending. */
 export function startPayloadRetention(db: Db, now: number): Promise<void> {
-  return schedulePayloadPrune(db, nextSlot(now), now);
+  return schedulePayloadPrune(db, nextSlot(now), now, 'keep');
 }
