@@ -6,7 +6,7 @@ import type { Store } from '../store/store.ts';
 import { notifyDb } from './outbox-tables.ts';
 
 /** The job kind of a pass that deletes the payloads of finished notifications. */
-export const PAYLOAD_PRUNE_JOB = 'notify.prune_payloads';
+const PAYLOAD_PRUNE_JOB = 'notify.prune_payloads';
 
 /** How often a pass runs. */
 export const PAYLOAD_PRUNE_EVERY_MS = 5 * 60_000;
