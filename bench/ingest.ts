@@ -38,6 +38,11 @@ interface Figures {
   rss_bytes_per_alert_at_end: number;
   rss_bytes_at_end: number;
   cpu_seconds: number;
+  /**
+   * How long a fixed CPU-bound loop took in the bench process just before the load (ms): the
+   * host's speed at that moment, for comparing runs on a shared machine (lower is faster).
+   */
+  host_loop_ms: number;
   accepted: number;
   rejected: number;
   notified: number;
@@ -79,6 +84,19 @@ async function settle(): Promise<void> {
   await new Promise((r) => setTimeout(r, settleMs));
 }
 
+/** Times a fixed CPU-bound loop (the median of three), to tell a slow moment of the host from a slow server. */
+function hostLoop(): number {
+  const times: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    let x = 0;
+    for (let i = 0; i < 50_000_000; i++) x = (x + i * 7) % 1_000_003;
+    if (x < 0) process.stderr.write(''); // keeps the loop from being optimised away
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[1] ?? Number.NaN;
+}
+
 async function measure(server: ServerUnderTest, receiver: FirstSeenReceiver): Promise<Figures> {
   // Warm up (JIT, connections, first group creation) with a small separate run, then measure.
   await runLoad(
@@ -91,6 +109,7 @@ async function measure(server: ServerUnderTest, receiver: FirstSeenReceiver): Pr
   receiver.reset();
   // The baseline is read at rest too, so that the warm-up's garbage is not counted as room.
   await settle();
+  const hostLoopMs = hostLoop();
   const rssBefore = rssBytes(server.pid);
   const cpuBefore = cpuSeconds(server.pid);
   const r: LoadResult = await runLoad(
@@ -131,6 +150,7 @@ async function measure(server: ServerUnderTest, receiver: FirstSeenReceiver): Pr
     rss_bytes_per_alert_at_end: perAlert(rssEnd),
     rss_bytes_at_end: rssEnd,
     cpu_seconds: cpu,
+    host_loop_ms: hostLoopMs,
     accepted: r.accepted,
     rejected: r.rejected,
     notified: r.notified,
@@ -192,6 +212,7 @@ async function main(): Promise<void> {
     ],
     ['RSS growth per alert, right after the load (bytes)', 'rss_bytes_per_alert_at_end', 0, false],
     ['CPU seconds', 'cpu_seconds', 2, false],
+    ['host speed: a fixed loop before the load (ms, lower is faster)', 'host_loop_ms', 0, false],
     ['alerts notified', 'notified', 0, true],
     ['webhook calls', 'webhook_calls', 0, true],
   ];
