@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeWebhookReceiver } from '../../test/fakes/webhook-receiver.ts';
 import { loopbackFetch } from '../../test/fakes/loopback-fetch.ts';
 import { listJobs } from '../engine/jobs.ts';
-import { loadNotifyChannels, runOutboxPass } from '../notify/index.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import { Worker } from '../engine/worker.ts';
+import { listDeliveries, loadNotifyChannels, runOutboxPass, type OutboxClaimer } from '../notify/index.ts';
+import { OutboxRunner } from '../notify/runner.ts';
 import { createTestApp, TEST_KEY, testConfigText, type TestApp } from '../server/testing.ts';
 import type { Store } from '../store/store.ts';
 import { storeFactories } from '../store/testing.ts';
@@ -48,10 +51,11 @@ describe.each(storeFactories())('group timers and route notifications on $name',
     const { loadConfigText } = await import('../config/load.ts');
     const res = loadConfigText('test.yaml', configText);
     if (!res.ok) throw new Error(JSON.stringify(res.issues));
-    const notify = loadNotifyChannels(res.loaded.notify, {
+    notify = loadNotifyChannels(res.loaded.notify, {
       env: {},
       readFile: (p) => fs.readFileSync(p, 'utf8'),
     });
+    loaded = res.loaded;
     t = await createTestApp(store, {
       configText,
       extra: [silenceRoutes],
@@ -75,6 +79,8 @@ describe.each(storeFactories())('group timers and route notifications on $name',
     };
   });
   let tick: (ms: number) => Promise<void>;
+  let notify: ReturnType<typeof loadNotifyChannels>;
+  let loaded: LoadedConfig;
   afterEach(async () => {
     await t.close();
     await hook.stop();
@@ -89,6 +95,49 @@ describe.each(storeFactories())('group timers and route notifications on $name',
     labels: { alertname: 'GPUDown', service: 'train', instance },
     endsAt: new Date(t.clock.now() + 3_600_000).toISOString(),
     ...extra,
+  });
+
+  it('claims the messages it enqueues for the outbox runner, which sends them without claiming; after a crash the lease frees them', async () => {
+    const delivered = async (): Promise<string[]> =>
+      (await listDeliveries(store, { incident: 'INC-1' })).map((d) => d.status);
+    const flushWith = (claimer: OutboxClaimer) =>
+      new Worker(store, t.clock, {
+        [GROUP_FLUSH_JOB]: groupFlushHandler({
+          pipeline: loaded.pipeline,
+          notify: { channels: notify.channels, templates: notify.templates },
+          externalUrl: 'http://vigil.test',
+          claimer,
+        }),
+      });
+    const runner = new OutboxRunner({ store, channels: notify.channels, clock: t.clock, fetch: net.fetch });
+    await post([firing('gpu-1')]);
+    t.clock.advance(31 * sec);
+    await flushWith(runner).runDue();
+    // Claimed in the flush's transaction: a pass of another owner finds nothing to send.
+    expect(await delivered()).toEqual(['sending']);
+    expect(
+      await runOutboxPass({ store, channels: notify.channels, clock: t.clock, fetch: net.fetch }),
+    ).toMatchObject({
+      sent: 0,
+    });
+    // The runner's next pass starts with the adopted row (no claim of its own) and delivers it once.
+    expect(await runner.runOnce()).toMatchObject({ sent: 1, delivered: 1 });
+    expect(hook.received).toHaveLength(1);
+    expect(await delivered()).toEqual(['delivered']);
+
+    // A crash between the flush's commit and the send: the claim holds until its lease expires,
+    // then any pass sends the message, once.
+    await post([firing('gpu-2')]);
+    t.clock.advance(5 * 60 * sec);
+    await flushWith({ claimContext: () => runner.claimContext(), adopt: () => undefined }).runDue();
+    expect(await delivered()).toEqual(['delivered', 'sending']);
+    const later = new OutboxRunner({ store, channels: notify.channels, clock: t.clock, fetch: net.fetch });
+    expect(await later.runOnce()).toMatchObject({ sent: 0 });
+    t.clock.advance(60 * sec);
+    expect(await later.runOnce()).toMatchObject({ sent: 1, delivered: 1 });
+    expect(await later.runOnce()).toMatchObject({ sent: 0 });
+    expect(hook.received).toHaveLength(2);
+    expect(body(1).alerts).toHaveLength(2);
   });
 
   it('waits group_wait, sends one notification for the group, then only on change every group_interval', async () => {

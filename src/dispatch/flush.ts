@@ -4,11 +4,14 @@ import { scheduleJobs, type NewJob } from '../engine/jobs.ts';
 import { findOpenByGroup, getIncidentByNumber } from '../incidents/incident-store.ts';
 import type { Incident } from '../incidents/incident.ts';
 import {
+  claimEnqueued,
   enqueueNotifications,
   routeNotifications,
   type DispatchContext,
   type NewNotification,
+  type OutboxClaimer,
 } from '../notify/index.ts';
+import type { Claimed } from '../notify/outbox-claim.ts';
 import { groupLabels } from '../pipeline/group-key.ts';
 import {
   decideFlush,
@@ -25,6 +28,7 @@ import { activeSilencesAt } from '../pipeline/silence-store.ts';
 import { isRouteMuted } from '../pipeline/time-intervals.ts';
 import { chunk, type Db } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
+import { groupsStillSending, groupsWithUndelivered } from './busy-groups.ts';
 import { flushChunks } from './flush-chunks.ts';
 import { deleteGroup, loadGroups, recordFlushes } from './group-store.ts';
 import { incidentViewFor } from './incident-view.ts';
@@ -37,8 +41,13 @@ export interface FlushDeps {
   /** Channels and templates; absent when no channels are configured. */
   notify?: DispatchContext | undefined;
   externalUrl: string;
-  /** Called after a flush committed notifications, so delivery starts at once. */
+  /** Called after a flush committed notifications it did not claim, so delivery starts at once. */
   onEnqueued?: (() => void) | undefined;
+  /**
+   * The outbox runner: the flush claims the messages it enqueued in its own transaction and hands
+   * them over after the commit, so they go out without a claim transaction of the runner's own.
+   */
+  claimer?: OutboxClaimer | undefined;
   /** How long an inhibition snapshot may be reused (default 1 s). */
   inhibitionTtlMs?: number;
 }
@@ -78,11 +87,12 @@ class InhibitionSnapshot {
 export function groupFlushHandler(deps: FlushDeps): JobHandler {
   const inhibition = new InhibitionSnapshot(deps);
   const run = async (keys: string[], store: Store, now: number): Promise<void> => {
-    let enqueued = 0;
+    let out: Enqueued = { count: 0, claimed: [] };
     await store.db.transaction().execute(async (trx) => {
-      enqueued = await flushGroups(trx, store, keys, now, deps, await inhibition.get(trx, now));
+      out = await flushGroups(trx, store, keys, now, deps, await inhibition.get(trx, now));
     });
-    if (enqueued > 0) deps.onEnqueued?.();
+    if (out.claimed.length > 0) deps.claimer?.adopt(out.claimed);
+    if (out.count > out.claimed.length) deps.onEnqueued?.();
   };
   const keyOf = (payload: unknown): string | undefined => {
     const key = (payload as { groupKey?: unknown }).groupKey;
@@ -116,6 +126,12 @@ async function alertsOfGroups(db: Db, keys: readonly string[]): Promise<Map<stri
   return out;
 }
 
+/** What a flush put in the outbox: how many messages, and those it claimed for the runner. */
+interface Enqueued {
+  count: number;
+  claimed: Claimed[];
+}
+
 async function flushGroups(
   db: Db,
   store: Store,
@@ -123,9 +139,9 @@ async function flushGroups(
   now: number,
   deps: FlushDeps,
   inhibition: InhibitionIndex | undefined,
-): Promise<number> {
+): Promise<Enqueued> {
   const groups = await loadGroups(db, keys);
-  if (groups.size === 0) return 0;
+  if (groups.size === 0) return { count: 0, claimed: [] };
   const rearm = new Map<string, NewJob>();
   /** Leaves the group as it is and tries again one group_interval later. */
   const nextTick = (key: string): void => {
@@ -260,6 +276,15 @@ async function flushGroups(
   }
   const items = [...byGroup.values()].flat();
   const enqueued = items.length > 0 ? (await enqueueNotifications({ ...store, db }, items, now)).length : 0;
+  const claimed =
+    enqueued > 0 && deps.claimer
+      ? await claimEnqueued(
+          { ...store, db },
+          deps.claimer.claimContext(),
+          items.map((n) => n.destination),
+          now,
+        )
+      : [];
   await recordFlushes(db, flushed, now);
   for (const part of chunk([...removed.values()].flat(), 500)) {
     await db
@@ -271,62 +296,7 @@ async function flushGroups(
   }
   for (const key of destroyed) await deleteGroup(db, key);
   await scheduleJobs(db, [...rearm.values()], now, 'replace');
-  return enqueued;
-}
-
-/**
- * The groups among these with an undelivered message in the webhook queue of their route's own
- * channels (`<destination>#<group key>`), found through the outbox's destination index. Channels
- * that `continue` routes add are checked after rendering (`groupsStillSending`).
- */
-async function groupsWithUndelivered(
-  db: Db,
-  groups: ReadonlyMap<string, { routeId: string }>,
-  deps: FlushDeps,
-): Promise<string[]> {
-  const channels = deps.notify?.channels;
-  if (!channels) return [];
-  const keyOf = new Map<string, string>();
-  for (const [key, g] of groups) {
-    const node = routeById(deps.pipeline.tree, g.routeId) ?? deps.pipeline.tree;
-    for (const id of node.channels) {
-      const ch = channels.get(id);
-      if (ch?.type === 'webhook') keyOf.set(`${ch.destination(undefined)}#${key}`, key);
-    }
-  }
-  return [...new Set(await busyDestinations(db, [...keyOf.keys()]))].map((d) => keyOf.get(d) ?? '');
-}
-
-/** Which of these outbox destinations hold a pending or in-flight message. */
-async function busyDestinations(db: Db, destinations: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const part of chunk(destinations, 500)) {
-    const rows = await db
-      .withTables<{ notify_outbox: { destination: string; status: string } }>()
-      .selectFrom('notify_outbox')
-      .select('destination')
-      .where('destination', 'in', part)
-      .where('status', 'in', ['pending', 'sending'])
-      .execute();
-    for (const r of rows) out.push(r.destination);
-  }
-  return out;
-}
-
-/** The groups among these whose webhook queue still holds an undelivered message. */
-async function groupsStillSending(
-  db: Db,
-  byGroup: ReadonlyMap<string, NewNotification[]>,
-): Promise<string[]> {
-  const keyOf = new Map<string, string>();
-  for (const [key, items] of byGroup)
-    for (const n of items) if (n.channelType === 'webhook') keyOf.set(n.destination, key);
-  const busy = new Set<string>();
-  for (const d of await busyDestinations(db, [...keyOf.keys()])) {
-    const key = keyOf.get(d);
-    if (key !== undefined) busy.add(key);
-  }
-  return [...busy];
+  return { count: enqueued, claimed };
 }
 
 /**

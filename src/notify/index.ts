@@ -16,10 +16,12 @@ export { routeNotifications, userNotifications, type DispatchContext } from './d
 export { incidentViewSchema, parseIncidentView } from './incident-view.ts';
 export {
   cancelNotifications,
+  claimEnqueued,
   enqueueNotifications,
   listDeliveries,
   type DeliveryRecord,
   type NewNotification,
+  type OutboxClaimer,
 } from './outbox.ts';
 export { runOutboxPass, type OutboxPassOptions, type OutboxPassResult } from './outbox-pass.ts';
 export { renderNotification, templateOverridesSchema, type TemplateOverrides } from './render.ts';

@@ -18,6 +18,9 @@ import type { DeliveryOutcome, FetchLike } from './types.ts';
  */
 export const SEND_CONCURRENCY = 64;
 
+/** How long a claim is held before another pass may take it over. */
+export const DEFAULT_LEASE_MS = 60_000;
+
 /**
  * Most payload bytes one pass claims (at least one row): a group notification carries its whole
  * group, and a pass that held hundreds of large ones at once made most of a burst's peak heap.
@@ -60,9 +63,15 @@ export interface OutboxPassOptions {
   /**
    * Called once the pass is sending, with a function that asks it to claim what became due since
    * (new notifications were enqueued): the runner calls it on a poke, so new messages start as soon
-   * as there is room instead of after every send of the pass in progress has finished.
+   * as there is room instead of after every send of the pass in progress has finished; and one
+   * that hands it rows claimed elsewhere with its owner (`adopted`), false once it has finished.
    */
-  onRunning?: (topUp: () => void) => void;
+  onRunning?: (topUp: () => void, adopt: (rows: readonly Claimed[]) => boolean) => void;
+  /**
+   * Rows already claimed with this pass's `owner` (by the group flush that enqueued them, in its
+   * own transaction): sent first, without a claim of their own.
+   */
+  adopted?: readonly Claimed[];
 }
 
 /** What a pass did. */
@@ -98,13 +107,18 @@ export async function runOutboxPass(opts: OutboxPassOptions): Promise<OutboxPass
     dialect: opts.store.dialect,
     channels: opts.channels,
     owner: opts.owner ?? randomUUID(),
-    leaseMs: opts.leaseMs ?? 60_000,
+    leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
     retry: opts.retry ?? DEFAULT_RETRY,
     random: opts.random ?? Math.random,
   };
   const maxSends = opts.maxSends ?? 1000;
   const pass = new Pass(opts, ctx, maxSends);
-  const first = maxSends > 0 ? await claimDue(pass, opts.clock.now(), maxSends) : [];
+  const first =
+    opts.adopted && opts.adopted.length > 0
+      ? [...opts.adopted]
+      : maxSends > 0
+        ? await claimDue(pass, opts.clock.now(), maxSends)
+        : [];
   return first.length > 0 ? pass.run(first) : pass.result;
 }
 
@@ -178,9 +192,21 @@ class Pass {
       this.settle = { resolve, reject };
       this.claimed = first.length;
       this.queue.push(...first);
-      this.opts.onRunning?.(() => this.topUp());
+      this.opts.onRunning?.(
+        () => this.topUp(),
+        (rows) => this.adopt(rows),
+      );
       this.pump();
     });
+  }
+
+  /** Takes rows claimed elsewhere with this pass's owner; false once the pass has finished. */
+  adopt(rows: readonly Claimed[]): boolean {
+    if (!this.settle || this.failure) return false;
+    this.claimed += rows.length;
+    this.queue.push(...rows);
+    this.pump();
+    return true;
   }
 
   /** Asks the running pass to claim what became due (taken once fewer than a wave wait to be sent). */

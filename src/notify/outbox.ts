@@ -1,8 +1,35 @@
 import { chunk } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 import { serializePayload, type ChannelPayload } from './channels/index.ts';
+import { claimHeads, headsOf, type ClaimContext, type Claimed } from './outbox-claim.ts';
 import { insertOutboxRows, notifyDb, type OutboxStatus } from './outbox-tables.ts';
 import type { ChannelType, NotifyEvent } from './types.ts';
+
+/**
+ * Who claims rows for delivery: the outbox runner (`OutboxRunner`), whose passes send what is
+ * claimed with its `claimContext` and handed over with `adopt`.
+ */
+export interface OutboxClaimer {
+  claimContext(): ClaimContext;
+  adopt(rows: readonly Claimed[]): void;
+}
+
+/**
+ * Claims, in the caller's transaction, the heads of these destinations that are due now: what a
+ * group flush has just enqueued (and any older due head of the same queues, which goes first). The
+ * claimer's pass then sends them without a claim transaction of its own, a step off the path from
+ * an alert to its first notification (docs/performance.md, session 15). Pacing slots and
+ * Retry-After pauses apply as in any claim; rows not claimed here wait for a pass as before.
+ */
+export async function claimEnqueued(
+  store: Store,
+  ctx: ClaimContext,
+  destinations: readonly string[],
+  now: number,
+): Promise<Claimed[]> {
+  const heads = await headsOf(notifyDb(store), [...new Set(destinations)].sort(), now);
+  return claimHeads(notifyDb(store), ctx, heads, now, heads.length);
+}
 
 /** Where a notification goes if its channel fails permanently (rendered for that channel). */
 export interface FallbackSpec {

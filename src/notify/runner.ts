@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../engine/clock.ts';
 import type { Store } from '../store/store.ts';
 import type { RetryPolicy } from './backoff.ts';
 import type { Channel } from './channels/index.ts';
-import { runOutboxPass, type OutboxPassResult } from './outbox-pass.ts';
+import type { ClaimContext, Claimed } from './outbox-claim.ts';
+import type { OutboxClaimer } from './outbox.ts';
+import { DEFAULT_LEASE_MS, runOutboxPass, type OutboxPassResult } from './outbox-pass.ts';
 import type { FetchLike } from './types.ts';
 
 /** What the outbox runner needs. */
@@ -29,17 +32,45 @@ export interface OutboxRunnerOptions {
  * transaction); a pass that sent something is followed by another at once, which picks up what
  * was left beyond `maxSends` or became due meanwhile.
  */
-export class OutboxRunner {
+export class OutboxRunner implements OutboxClaimer {
   private stopped = true;
   private again = false;
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
   /** Asks the pass in progress to claim newly due rows (set while a pass is sending). */
   private topUp: (() => void) | undefined;
+  /** Hands the pass in progress rows claimed elsewhere (set while a pass is sending). */
+  private adoptInto: ((rows: readonly Claimed[]) => boolean) | undefined;
+  /** Rows claimed for this runner while no pass was sending: the next pass starts with them. */
+  private readonly adopted: Claimed[] = [];
   private readonly idleMs: number;
+  /** Every pass of this runner leases with this owner, so rows claimed for it can be adopted. */
+  readonly owner = randomUUID();
 
   constructor(private readonly opts: OutboxRunnerOptions) {
     this.idleMs = opts.idleMs ?? 250;
+  }
+
+  /** How to claim rows for this runner (a group flush claims the rows it enqueued). */
+  claimContext(): ClaimContext {
+    return {
+      dialect: this.opts.store.dialect,
+      channels: this.opts.channels,
+      owner: this.owner,
+      leaseMs: this.opts.leaseMs ?? DEFAULT_LEASE_MS,
+    };
+  }
+
+  /**
+   * Sends rows already claimed for this runner (`claimContext`), committed by their claimer: the
+   * pass in progress takes them, or else the next one starts with them at once. Rows a stopped
+   * runner is given are sent by its last pass; if the process dies first, their lease expires and
+   * any pass sends them then.
+   */
+  adopt(rows: readonly Claimed[]): void {
+    if (rows.length === 0 || this.adoptInto?.(rows)) return;
+    this.adopted.push(...rows);
+    this.poke();
   }
 
   /** One pass now (tests call it after moving a FakeClock). */
@@ -49,12 +80,20 @@ export class OutboxRunner {
       store: o.store,
       channels: o.channels,
       clock: o.clock,
+      owner: this.owner,
+      adopted: this.adopted.splice(0),
       ...(o.fetch ? { fetch: o.fetch } : {}),
       ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
       ...(o.retry ? { retry: o.retry } : {}),
       ...(o.random ? { random: o.random } : {}),
-      onRunning: (topUp) => (this.topUp = topUp),
-    }).finally(() => (this.topUp = undefined));
+      onRunning: (topUp, adopt) => {
+        this.topUp = topUp;
+        this.adoptInto = adopt;
+      },
+    }).finally(() => {
+      this.topUp = undefined;
+      this.adoptInto = undefined;
+    });
   }
 
   /** Starts the background loop (idempotent). */
@@ -74,12 +113,13 @@ export class OutboxRunner {
     this.wake?.();
   }
 
-  /** Stops after the pass in progress finishes. */
+  /** Stops after the pass in progress finishes (and one more for rows adopted meanwhile). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.loopDone;
     this.loopDone = undefined;
+    if (this.adopted.length > 0) await this.runOnce().catch(() => undefined);
   }
 
   private async loop(): Promise<void> {

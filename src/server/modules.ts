@@ -74,6 +74,7 @@ export function assemble(loaded: LoadedConfig, deps: AssemblyDeps): Assembly {
     notify: escalation.runtime.dispatch,
     externalUrl: deps.externalUrl,
     onEnqueued: () => escalation.runner.poke(),
+    claimer: escalation.runner,
   });
   return {
     hooks,
