@@ -9,9 +9,9 @@ import {
   routeNotifications,
   type DispatchContext,
   type NewNotification,
+  type Claimed,
   type OutboxClaimer,
 } from '../notify/index.ts';
-import type { Claimed } from '../notify/outbox-claim.ts';
 import { groupLabels } from '../pipeline/group-key.ts';
 import {
   decideFlush,
@@ -87,12 +87,12 @@ class InhibitionSnapshot {
 export function groupFlushHandler(deps: FlushDeps): JobHandler {
   const inhibition = new InhibitionSnapshot(deps);
   const run = async (keys: string[], store: Store, now: number): Promise<void> => {
-    let out: Enqueued = { count: 0, claimed: [] };
+    let out: Enqueued = { claimed: [], unclaimed: 0 };
     await store.db.transaction().execute(async (trx) => {
       out = await flushGroups(trx, store, keys, now, deps, await inhibition.get(trx, now));
     });
     if (out.claimed.length > 0) deps.claimer?.adopt(out.claimed);
-    if (out.count > out.claimed.length) deps.onEnqueued?.();
+    if (out.unclaimed > 0) deps.onEnqueued?.();
   };
   const keyOf = (payload: unknown): string | undefined => {
     const key = (payload as { groupKey?: unknown }).groupKey;
@@ -126,10 +126,10 @@ async function alertsOfGroups(db: Db, keys: readonly string[]): Promise<Map<stri
   return out;
 }
 
-/** What a flush put in the outbox: how many messages, and those it claimed for the runner. */
+/** What a flush put in the outbox: the rows it claimed for the runner, and how many new ones it did not. */
 interface Enqueued {
-  count: number;
   claimed: Claimed[];
+  unclaimed: number;
 }
 
 async function flushGroups(
@@ -141,7 +141,7 @@ async function flushGroups(
   inhibition: InhibitionIndex | undefined,
 ): Promise<Enqueued> {
   const groups = await loadGroups(db, keys);
-  if (groups.size === 0) return { count: 0, claimed: [] };
+  if (groups.size === 0) return { claimed: [], unclaimed: 0 };
   const rearm = new Map<string, NewJob>();
   /** Leaves the group as it is and tries again one group_interval later. */
   const nextTick = (key: string): void => {
@@ -275,9 +275,9 @@ async function flushGroups(
     nextTick(key);
   }
   const items = [...byGroup.values()].flat();
-  const enqueued = items.length > 0 ? (await enqueueNotifications({ ...store, db }, items, now)).length : 0;
+  const enqueued = items.length > 0 ? await enqueueNotifications({ ...store, db }, items, now) : [];
   const claimed =
-    enqueued > 0 && deps.claimer
+    enqueued.length > 0 && deps.claimer
       ? await claimEnqueued(
           { ...store, db },
           deps.claimer.claimContext(),
@@ -296,7 +296,9 @@ async function flushGroups(
   }
   for (const key of destroyed) await deleteGroup(db, key);
   await scheduleJobs(db, [...rearm.values()], now, 'replace');
-  return { count: enqueued, claimed };
+  // A new row the claim did not take (behind an older head, paced, paused) waits for a pass.
+  const taken = new Set(claimed.map((c) => c.row.key));
+  return { claimed, unclaimed: enqueued.filter((k) => !taken.has(k)).length };
 }
 
 /**

@@ -24,6 +24,7 @@ export {
   type OutboxClaimer,
 } from './outbox.ts';
 export { runOutboxPass, type OutboxPassOptions, type OutboxPassResult } from './outbox-pass.ts';
+export type { Claimed } from './outbox-claim.ts';
 export { renderNotification, templateOverridesSchema, type TemplateOverrides } from './render.ts';
 export type { IncidentView, NotifyEvent, ChannelType } from './types.ts';
 export { DEFAULT_URGENCY, urgencyOf, type Urgency } from './urgency.ts';
