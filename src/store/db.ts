@@ -27,11 +27,16 @@ export async function execRaw<R = Record<string, unknown>>(
   text: string,
   params: readonly unknown[],
 ): Promise<R[]> {
+  const res = await db.executeQuery<R>(rawQuery(db, text, params));
+  return res.rows;
+}
+
+/** The compiled form of a hand-written statement (`execRaw`), for a batch (`../store/batch.ts`). */
+export function rawQuery(db: Db, text: string, params: readonly unknown[]): CompiledQuery {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
   let n = 0;
   const compiled = pg ? text.replace(/\?/g, () => `$${++n}`) : text;
-  const res = await db.executeQuery<R>(CompiledQuery.raw(compiled, [...params]));
-  return res.rows;
+  return CompiledQuery.raw(compiled, [...params]);
 }
 
 /** `(?, ?, …), (?, ?, …)`: placeholders for `rows` rows of `cols` values. */

@@ -10,6 +10,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import { VigilError } from '../shared/errors.ts';
+import { batchStatements } from './batch.ts';
 
 /** How to open the SQLite file in its thread. */
 export interface SqliteThreadOptions {
@@ -22,11 +23,30 @@ export interface SqliteThreadOptions {
   bulkMaxWaitMs?: number;
 }
 
+/** What one statement gave: its rows (a reader) or what it changed (a writer). */
+type Outcome = { rows: unknown[] } | { changes: number; lastInsertRowid: number | bigint };
+
 type Reply =
   | { id: number; ready: true }
-  | { id: number; rows: unknown[] }
-  | { id: number; changes: number; lastInsertRowid: number | bigint }
+  | ({ id: number } & Outcome)
+  | { id: number; results: Outcome[] }
   | { id: number; error: { message: string; code: string | undefined } };
+
+/** One statement of a batch: its SQL and parameters. */
+interface Statement {
+  sql: string;
+  params: readonly unknown[];
+}
+
+let messages = 0;
+
+/**
+ * How many statement messages this process has sent to its SQLite threads: each is a round trip
+ * between two threads, which is what batching (`./batch.ts`) saves. For tests.
+ */
+export function sqliteMessages(): number {
+  return messages;
+}
 
 /** An error SQLite raised in its thread, with SQLite's code (`SQLITE_CONSTRAINT_UNIQUE`, …). */
 export class SqliteThreadError extends Error {
@@ -84,12 +104,22 @@ class SqliteThread {
 
   /** Runs one statement in the thread. */
   call(sql: string, params: readonly unknown[]): Promise<Reply> {
+    return this.#send((id) => ({ id, sql, params }));
+  }
+
+  /** Runs statements in order in one message: one round trip instead of one each. */
+  callBatch(batch: readonly Statement[]): Promise<Reply> {
+    return this.#send((id) => ({ id, batch }));
+  }
+
+  #send(message: (id: number) => object): Promise<Reply> {
     if (this.#dead) return Promise.reject(this.#dead);
+    messages++;
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) this.#worker.ref();
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, sql, params });
+      this.#worker.postMessage(message(id));
     });
   }
 
@@ -109,20 +139,51 @@ class SqliteThread {
 }
 
 class ThreadConnection implements DatabaseConnection {
+  /**
+   * A BEGIN not sent yet: it goes in the same message as the transaction's first statement, which
+   * saves a round trip per transaction (SQLite's deferred BEGIN takes no lock until then anyway).
+   */
+  #beginPending = false;
+
   constructor(private readonly thread: SqliteThread) {}
 
+  begin(): void {
+    this.#beginPending = true;
+  }
+
+  /** COMMIT or ROLLBACK; nothing to send when the transaction never ran a statement. */
+  async end(sql: 'commit' | 'rollback'): Promise<void> {
+    if (this.#beginPending) this.#beginPending = false;
+    else await this.executeQuery(CompiledQuery.raw(sql));
+  }
+
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    const r = await this.thread.call(q.sql, q.parameters);
-    if ('rows' in r) return { rows: r.rows as R[] };
-    if ('changes' in r)
-      return { numAffectedRows: BigInt(r.changes), insertId: BigInt(r.lastInsertRowid), rows: [] };
-    return { rows: [] };
+    const batch = batchStatements(q);
+    const began = this.#beginPending;
+    this.#beginPending = false;
+    if (!batch && !began) return toResult<R>(await this.thread.call(q.sql, q.parameters));
+    const statements: Statement[] = [
+      ...(began ? [{ sql: 'begin', params: [] }] : []),
+      ...(batch ?? [{ sql: q.sql, params: q.parameters }]),
+    ];
+    const r = await this.thread.callBatch(statements);
+    const outcomes = 'results' in r ? r.results.slice(began ? 1 : 0) : [];
+    if (batch) return { rows: outcomes.map((o) => toResult<unknown>(o)) as R[] };
+    return toResult<R>(outcomes[0] ?? { rows: [] });
   }
 
   // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new VigilError('store_failed', 'streaming queries are not supported on SQLite');
   }
+}
+
+/** A statement's outcome as Kysely's result. */
+function toResult<R>(o: Reply | Outcome): QueryResult<R> {
+  if ('rows' in o) return { rows: o.rows as R[] };
+  if ('changes' in o)
+    return { numAffectedRows: BigInt(o.changes), insertId: BigInt(o.lastInsertRowid), rows: [] };
+  return { rows: [] };
 }
 
 /** Who is asking for the connection: most work, or the ingest apply's long bulk transactions. */
@@ -229,15 +290,15 @@ class ThreadDriver implements Driver {
   }
 
   async beginTransaction(c: DatabaseConnection): Promise<void> {
-    await c.executeQuery(CompiledQuery.raw('begin'));
+    (c as ThreadConnection).begin();
   }
 
   async commitTransaction(c: DatabaseConnection): Promise<void> {
-    await c.executeQuery(CompiledQuery.raw('commit'));
+    await (c as ThreadConnection).end('commit');
   }
 
   async rollbackTransaction(c: DatabaseConnection): Promise<void> {
-    await c.executeQuery(CompiledQuery.raw('rollback'));
+    await (c as ThreadConnection).end('rollback');
   }
 
   async savepoint(c: DatabaseConnection, name: string): Promise<void> {

@@ -10,6 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 /**
  * @typedef {{ file: string, pragmas: string[], maxCachedChars: number }} WorkerInput
  * @typedef {{ id: number, sql: string, params: unknown[] }} Request
+ * @typedef {{ id: number, batch: Array<{ sql: string, params: unknown[] }> }} BatchRequest
  */
 
 const port = parentPort;
@@ -61,7 +62,19 @@ function describe(err) {
   };
 }
 
-port.on('message', (/** @type {Request | { id: number, close: true }} */ msg) => {
+/**
+ * Runs one statement and describes its result as the main thread expects it.
+ * @param {string} sql
+ * @param {unknown[]} params
+ */
+function run(sql, params) {
+  const stmt = prepare(sql);
+  if (stmt.reader) return { rows: stmt.all(params) };
+  const r = stmt.run(params);
+  return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+}
+
+port.on('message', (/** @type {Request | BatchRequest | { id: number, close: true }} */ msg) => {
   if ('close' in msg) {
     try {
       db.close();
@@ -73,12 +86,12 @@ port.on('message', (/** @type {Request | { id: number, close: true }} */ msg) =>
     return;
   }
   try {
-    const stmt = prepare(msg.sql);
-    if (stmt.reader) {
-      port.postMessage({ id: msg.id, rows: stmt.all(msg.params) });
+    if ('batch' in msg) {
+      // Several statements in one message, run in order; the first error stops the batch (the
+      // caller's transaction then rolls back what ran before it).
+      port.postMessage({ id: msg.id, results: msg.batch.map((q) => run(q.sql, q.params)) });
     } else {
-      const r = stmt.run(msg.params);
-      port.postMessage({ id: msg.id, changes: r.changes, lastInsertRowid: r.lastInsertRowid });
+      port.postMessage({ id: msg.id, ...run(msg.sql, msg.params) });
     }
   } catch (err) {
     port.postMessage({ id: msg.id, error: describe(err) });
