@@ -9,6 +9,7 @@ import { listDeliveries, loadNotifyChannels, runOutboxPass, type OutboxClaimer }
 import { OutboxRunner } from '../notify/runner.ts';
 import { createTestApp, TEST_KEY, testConfigText, type TestApp } from '../server/testing.ts';
 import type { Store } from '../store/store.ts';
+import { sqliteMessages } from '../store/sqlite-thread.ts';
 import { storeFactories } from '../store/testing.ts';
 import { silenceRoutes } from '../server/routes/silences.ts';
 import { groupFlushHandler } from './flush.ts';
@@ -139,6 +140,47 @@ describe.each(storeFactories())('group timers and route notifications on $name',
     expect(hook.received).toHaveLength(2);
     expect(body(1).alerts).toHaveLength(2);
   });
+
+  it.runIf(factory.name === 'sqlite')(
+    'flushes many groups with a few messages to the SQLite thread, however many groups',
+    async () => {
+      const runner = new OutboxRunner({ store, channels: notify.channels, clock: t.clock, fetch: net.fetch });
+      const worker = new Worker(store, t.clock, {
+        [GROUP_FLUSH_JOB]: groupFlushHandler({
+          pipeline: loaded.pipeline,
+          notify: { channels: notify.channels, templates: notify.templates },
+          externalUrl: 'http://vigil.test',
+          claimer: runner,
+        }),
+      });
+      const flushOf = async (groups: number): Promise<number> => {
+        const services = Array.from({ length: groups }, () => `svc-${Math.random().toString(36).slice(2)}`);
+        await post(
+          services.map((service) => ({ ...firing('gpu-1'), labels: { alertname: 'GPUDown', service } })),
+        );
+        t.clock.advance(31 * sec);
+        const before = sqliteMessages();
+        await worker.runDue();
+        const used = sqliteMessages() - before;
+        // Every group's message was claimed by the flush and goes out at once, each once, with the
+        // payload the flush handed over (no read before the send): each group's own alert.
+        expect(await runner.runOnce()).toMatchObject({ sent: groups, delivered: groups });
+        const got = hook.received
+          .slice(-groups)
+          .map((r) => (r.body as V4).alerts.map((a) => a.labels['service']));
+        expect(got.flat().sort()).toEqual([...services].sort());
+        return used;
+      };
+      const few = await flushOf(3);
+      const many = await flushOf(60);
+      // Claiming the due jobs, sizing the chunk, the flush (its reads; the new outbox rows; their
+      // payloads, the claim and its own writes; the commit), completing the jobs and finding the
+      // next due one: 8, the same for 3 groups as for 60.
+      expect(many).toBe(few);
+      expect(many).toBeLessThanOrEqual(8);
+      expect(hook.received).toHaveLength(63);
+    },
+  );
 
   it('waits group_wait, sends one notification for the group, then only on change every group_interval', async () => {
     await post([firing('gpu-1')]);

@@ -1,11 +1,11 @@
+import type { Selectable } from 'kysely';
 import { listAlerts, rowToAlert, type StoredAlert } from '../alerts/alert-store.ts';
 import type { JobHandler } from '../engine/worker.ts';
-import { scheduleJobs, type NewJob } from '../engine/jobs.ts';
-import { findOpenByGroup, getIncidentByNumber } from '../incidents/incident-store.ts';
+import { scheduleJobsPlan, type NewJob } from '../engine/jobs.ts';
+import { findOpenByGroupPlan, getIncidentByNumber } from '../incidents/incident-store.ts';
 import type { Incident } from '../incidents/incident.ts';
 import {
-  claimEnqueued,
-  enqueueNotifications,
+  enqueueAndClaim,
   routeNotifications,
   type DispatchContext,
   type NewNotification,
@@ -24,13 +24,15 @@ import { InhibitionIndex } from '../pipeline/inhibit.ts';
 import { isInMaintenance } from '../pipeline/maintenance.ts';
 import { route, type RouteNode } from '../pipeline/routing.ts';
 import type { Pipeline } from '../pipeline/setup.ts';
-import { activeSilencesAt } from '../pipeline/silence-store.ts';
+import { activeSilencesPlan } from '../pipeline/silence-store.ts';
 import { isRouteMuted } from '../pipeline/time-intervals.ts';
+import { plan, rowsOf, runPlan, runPlans, type Plan } from '../store/batch.ts';
 import { chunk, type Db } from '../store/db.ts';
+import type { AlertsTable } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import { groupsStillSending, groupsWithUndelivered } from './busy-groups.ts';
+import { busyDestinationsPlan, everyGroupDestination, groupDestination } from './busy-groups.ts';
 import { flushChunks } from './flush-chunks.ts';
-import { deleteGroup, loadGroups, recordFlushes } from './group-store.ts';
+import { deleteGroupsPlan, loadGroupsPlan, recordFlushesPlan, type GroupRow } from './group-store.ts';
 import { incidentViewFor } from './incident-view.ts';
 import { flushJobKey, GROUP_FLUSH_JOB, routeById } from './schedule.ts';
 import { groupMembership } from './visibility.ts';
@@ -112,18 +114,21 @@ export function groupFlushHandler(deps: FlushDeps): JobHandler {
 }
 
 /** Reads the alerts of many groups with one query per 500 groups. */
-async function alertsOfGroups(db: Db, keys: readonly string[]): Promise<Map<string, StoredAlert[]>> {
-  const out = new Map<string, StoredAlert[]>();
-  for (const part of chunk(keys, 500)) {
-    const rows = await db.selectFrom('alerts').selectAll().where('group_key', 'in', part).execute();
-    for (const r of rows) {
-      const a = rowToAlert(r);
-      const list = out.get(a.groupKey) ?? [];
-      list.push(a);
-      out.set(a.groupKey, list);
-    }
-  }
-  return out;
+function alertsOfGroupsPlan(db: Db, keys: readonly string[]): Plan<Map<string, StoredAlert[]>> {
+  return plan(
+    chunk(keys, 500).map((part) => db.selectFrom('alerts').selectAll().where('group_key', 'in', part)),
+    (results) => {
+      const out = new Map<string, StoredAlert[]>();
+      for (const r of results)
+        for (const row of rowsOf<Selectable<AlertsTable>>(r)) {
+          const a = rowToAlert(row);
+          const list = out.get(a.groupKey);
+          if (list) list.push(a);
+          else out.set(a.groupKey, [a]);
+        }
+      return out;
+    },
+  );
 }
 
 /** What a flush put in the outbox: the rows it claimed for the runner, and how many new ones it did not. */
@@ -132,6 +137,20 @@ interface Enqueued {
   unclaimed: number;
 }
 
+/** A group the flush looks at: its row, route and members, and who sees them. */
+interface Considered {
+  group: GroupRow;
+  node: RouteNode;
+  alerts: StoredAlert[];
+  membership: ReturnType<typeof groupMembership>;
+  channels: string[];
+}
+
+// The flush's statements go to the store in four round trips (two without notifications): the
+// reads, the check for groups still sending (when it could not share the reads' trip), the new
+// outbox rows, then their payloads, the claim and the flush's own writes; the commit is the last.
+// On SQLite each round trip is a message to the store's thread and a chance for other work on the
+// event loop to delay the rest (docs/performance.md, session 16).
 async function flushGroups(
   db: Db,
   store: Store,
@@ -140,12 +159,20 @@ async function flushGroups(
   deps: FlushDeps,
   inhibition: InhibitionIndex | undefined,
 ): Promise<Enqueued> {
-  const groups = await loadGroups(db, keys);
+  const channels = deps.notify?.channels;
+  const early = everyGroupDestination(channels, keys);
+  const [groups, members, silences, open, busyEarly] = await runPlans(
+    db,
+    loadGroupsPlan(db, keys),
+    alertsOfGroupsPlan(db, keys),
+    activeSilencesPlan(db, now),
+    findOpenByGroupPlan(db, deps.notify ? keys : []),
+    busyDestinationsPlan(db, early ?? []),
+  );
   if (groups.size === 0) return { claimed: [], unclaimed: 0 };
   const rearm = new Map<string, NewJob>();
   /** Leaves the group as it is and tries again one group_interval later. */
-  const nextTick = (key: string): void => {
-    const node = routeById(deps.pipeline.tree, groups.get(key)?.routeId ?? '') ?? deps.pipeline.tree;
+  const nextTick = (key: string, node: RouteNode): void => {
     rearm.set(key, {
       kind: GROUP_FLUSH_JOB,
       key: flushJobKey(key),
@@ -153,31 +180,41 @@ async function flushGroups(
       payload: { groupKey: key },
     });
   };
-  // A group whose previous webhook message is still undelivered skips this tick without even
-  // reading its alerts (Alertmanager's tick blocks while it notifies): under load this is what
-  // keeps the work per tick from growing with the backlog.
-  for (const key of await groupsWithUndelivered(db, groups, deps)) {
-    nextTick(key);
-    groups.delete(key);
+
+  const considered: Considered[] = [];
+  for (const group of groups.values()) {
+    const node = routeById(deps.pipeline.tree, group.routeId) ?? deps.pipeline.tree;
+    const alerts = members.get(group.groupKey) ?? [];
+    const membership = groupMembership(alerts, silences, inhibition, group.lastNotification, now);
+    considered.push({
+      group,
+      node,
+      alerts,
+      membership,
+      channels: channelsFor(deps.pipeline, membership.visible[0]?.labels ?? {}, node.channels),
+    });
   }
-  const members = await alertsOfGroups(db, [...groups.keys()]);
-  const silences = await activeSilencesAt(db, now);
-  const removed = new Map<string, string[]>();
+  // A group whose previous webhook message is still undelivered skips this tick (Alertmanager's
+  // tick blocks while it notifies): each message carries the whole group, so a queue of them
+  // would only repeat it, and under load grow without bound.
+  const queuesOf = (c: Considered): string[] =>
+    c.channels.flatMap((id) => {
+      const ch = channels?.get(id);
+      return ch?.type === 'webhook' ? [groupDestination(ch, c.group.groupKey)] : [];
+    });
+  const busy = early ? busyEarly : await runPlan(db, busyDestinationsPlan(db, considered.flatMap(queuesOf)));
+
+  const removed: string[] = [];
   const destroyed: string[] = [];
   const flushed: Array<{ key: string; entry: NotificationLogEntry | undefined }> = [];
-  const notices: Array<{
-    key: string;
-    node: RouteNode;
-    visible: StoredAlert[];
-    decision: FlushDecision;
-    flushes: number;
-  }> = [];
-
-  for (const group of groups.values()) {
+  const notices: Array<Considered & { decision: FlushDecision }> = [];
+  for (const c of considered) {
+    const { group, node, alerts, membership: m } = c;
     const key = group.groupKey;
-    const node = routeById(deps.pipeline.tree, group.routeId) ?? deps.pipeline.tree;
-    const alerts = members.get(key) ?? [];
-    const m = groupMembership(alerts, silences, inhibition, group.lastNotification, now);
+    if (queuesOf(c).some((d) => busy.has(d))) {
+      nextTick(key, node);
+      continue;
+    }
     const visible = m.visible;
     const service = node.service ?? alerts[0]?.labels['service'] ?? '';
     const muted =
@@ -202,10 +239,9 @@ async function flushGroups(
     const decision = keepMuted(decided, m, node.groupIntervalMs, now);
     if (decision.due) {
       flushed.push({ key, entry: decision.notify ? decision.logEntry : undefined });
-      removed.set(key, [...decision.remove, ...m.dropped]);
+      removed.push(...decision.remove, ...m.dropped);
       if (decision.destroy) destroyed.push(key);
-      if (decision.notify && decision.deliver && deps.notify)
-        notices.push({ key, node, visible, decision, flushes: group.flushes });
+      if (decision.notify && decision.deliver && deps.notify) notices.push({ ...c, decision });
     }
     if (!decision.destroy && decision.nextCheckAt !== undefined) {
       // With every alert visible and nothing muted, only time (an endsAt, the repeat interval) or a
@@ -229,76 +265,72 @@ async function flushGroups(
     }
   }
 
-  const byGroup = new Map<string, NewNotification[]>();
-  if (notices.length > 0 && deps.notify) {
-    const incidents = await incidentsOf(
-      db,
-      notices.map((n) => n.key),
-    );
-    for (const { key, node, visible, decision, flushes } of notices) {
-      const channels = channelsFor(deps.pipeline, visible[0]?.labels ?? {}, node.channels);
-      const inc = incidents.get(key);
-      if (!inc || channels.length === 0) continue;
-      const shown = visible.filter(
-        (a) => decision.firing.includes(a.fingerprint) || decision.resolved.includes(a.fingerprint),
-      );
-      const view = {
-        ...incidentViewFor(inc, shown, now, deps.externalUrl),
-        group: { key, labels: groupLabels(node, visible[0]?.labels ?? {}) },
-      };
-      const event = decision.reason === 'all alerts resolved' ? 'resolved' : 'triggered';
-      byGroup.set(
-        key,
-        routeNotifications(deps.notify, {
-          channelIds: channels,
-          event,
-          view,
-          dueAt: now,
-          occurrence: `${key}#${flushes + 1}`,
-        }).map(
-          // Webhook messages queue per group: order is kept within a group, groups go in parallel.
-          (n) => (n.channelType === 'webhook' ? { ...n, destination: `${n.destination}#${key}` } : n),
-        ),
-      );
-    }
+  const items = deps.notify ? await noticesOf(db, deps.notify, open, notices, now, deps.externalUrl) : [];
+  const writes = [
+    recordFlushesPlan(db, flushed, now),
+    plan(
+      chunk(removed, 500).map((part) =>
+        db
+          .updateTable('alerts')
+          .set({ group_key: '' })
+          .where('fingerprint', 'in', part)
+          .where('ends_at', '<=', now),
+      ),
+      () => undefined,
+    ),
+    deleteGroupsPlan(db, destroyed),
+    scheduleJobsPlan(db, [...rearm.values()], now, 'replace'),
+  ];
+  if (items.length === 0) {
+    await runPlans(db, ...writes);
+    return { claimed: [], unclaimed: 0 };
   }
-  // A group whose previous message is still undelivered waits for its next tick instead of queueing
-  // another (Alertmanager's tick blocks while its notification is in flight): each message carries
-  // the whole group, so a queue of them would only repeat it, and under load grow without bound.
-  for (const key of await groupsStillSending(db, byGroup)) {
-    byGroup.delete(key);
-    const i = flushed.findIndex((f) => f.key === key);
-    if (i >= 0) flushed.splice(i, 1);
-    removed.delete(key);
-    const d = destroyed.indexOf(key);
-    if (d >= 0) destroyed.splice(d, 1);
-    nextTick(key);
-  }
-  const items = [...byGroup.values()].flat();
-  const enqueued = items.length > 0 ? await enqueueNotifications({ ...store, db }, items, now) : [];
-  const claimed =
-    enqueued.length > 0 && deps.claimer
-      ? await claimEnqueued(
-          { ...store, db },
-          deps.claimer.claimContext(),
-          items.map((n) => n.destination),
-          now,
-        )
-      : [];
-  await recordFlushes(db, flushed, now);
-  for (const part of chunk([...removed.values()].flat(), 500)) {
-    await db
-      .updateTable('alerts')
-      .set({ group_key: '' })
-      .where('fingerprint', 'in', part)
-      .where('ends_at', '<=', now)
-      .execute();
-  }
-  for (const key of destroyed) await deleteGroup(db, key);
-  await scheduleJobs(db, [...rearm.values()], now, 'replace');
+  const out = await enqueueAndClaim({ ...store, db }, deps.claimer?.claimContext(), items, now, writes);
   // A new row the claim did not take (behind an older head, paced, paused) waits for a pass.
-  const taken = new Set(claimed.map((c) => c.row.key));
-  return { claimed, unclaimed: enqueued.filter((k) => !taken.has(k)).length };
+  const taken = new Set(out.claimed.map((c) => c.row.key));
+  return { claimed: out.claimed, unclaimed: out.enqueued.filter((k) => !taken.has(k)).length };
+}
+
+/** The messages of the groups that notify, rendered for their channels. */
+async function noticesOf(
+  db: Db,
+  notify: DispatchContext,
+  open: ReadonlyMap<string, Incident>,
+  notices: ReadonlyArray<Considered & { decision: FlushDecision }>,
+  now: number,
+  externalUrl: string,
+): Promise<NewNotification[]> {
+  if (notices.length === 0) return [];
+  const incidents = await incidentsOf(
+    db,
+    open,
+    notices.map((n) => n.group.groupKey),
+  );
+  const out: NewNotification[] = [];
+  for (const { group, node, membership, decision, channels } of notices) {
+    const key = group.groupKey;
+    const visible = membership.visible;
+    const inc = incidents.get(key);
+    if (!inc || channels.length === 0) continue;
+    const shown = visible.filter(
+      (a) => decision.firing.includes(a.fingerprint) || decision.resolved.includes(a.fingerprint),
+    );
+    const view = {
+      ...incidentViewFor(inc, shown, now, externalUrl),
+      group: { key, labels: groupLabels(node, visible[0]?.labels ?? {}) },
+    };
+    const event = decision.reason === 'all alerts resolved' ? 'resolved' : 'triggered';
+    for (const n of routeNotifications(notify, {
+      channelIds: channels,
+      event,
+      view,
+      dueAt: now,
+      occurrence: `${key}#${group.flushes + 1}`,
+    }))
+      // Webhook messages queue per group: order is kept within a group, groups go in parallel.
+      out.push(n.channelType === 'webhook' ? { ...n, destination: `${n.destination}#${key}` } : n);
+  }
+  return out;
 }
 
 /**
@@ -340,8 +372,12 @@ function channelsFor(
 }
 
 /** The incident of each group: the open one, or else the group's latest (for resolved notices). */
-async function incidentsOf(db: Db, keys: readonly string[]): Promise<Map<string, Incident>> {
-  const out = await findOpenByGroup(db, keys);
+async function incidentsOf(
+  db: Db,
+  open: ReadonlyMap<string, Incident>,
+  keys: readonly string[],
+): Promise<Map<string, Incident>> {
+  const out = new Map(open);
   for (const key of keys) {
     if (out.has(key)) continue;
     const row = await db

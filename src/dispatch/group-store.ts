@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { NotificationLogEntry } from '../pipeline/group-timer.ts';
+import { plan, rowsOf, runPlan, type Plan } from '../store/batch.ts';
 import { chunk, type Db } from '../store/db.ts';
 import type { AlertGroupsTable } from '../store/schema.ts';
 
@@ -33,15 +34,20 @@ function toRow(r: Selectable<AlertGroupsTable>): GroupRow {
 
 /** Loads groups by key. */
 export async function loadGroups(db: Db, keys: readonly string[]): Promise<Map<string, GroupRow>> {
-  const out = new Map<string, GroupRow>();
-  if (keys.length === 0) return out;
-  const rows = await db
-    .selectFrom('alert_groups')
-    .selectAll()
-    .where('group_key', 'in', [...keys])
-    .execute();
-  for (const r of rows) out.set(r.group_key, toRow(r));
-  return out;
+  return runPlan(db, loadGroupsPlan(db, keys));
+}
+
+/** The read of `loadGroups`, to run in a batch with others (`../store/batch.ts`). */
+export function loadGroupsPlan(db: Db, keys: readonly string[]): Plan<Map<string, GroupRow>> {
+  return plan(
+    chunk(keys, 500).map((part) => db.selectFrom('alert_groups').selectAll().where('group_key', 'in', part)),
+    (results) => {
+      const out = new Map<string, GroupRow>();
+      for (const r of results)
+        for (const row of rowsOf<Selectable<AlertGroupsTable>>(r)) out.set(row.group_key, toRow(row));
+      return out;
+    },
+  );
 }
 
 /** Where a group's timer stands: what ingest needs to arm it. */
@@ -87,18 +93,20 @@ export async function createGroups(
  * Records the flushes of many groups at one instant (and, for those that notified, the
  * notification log entry): one statement per 200 groups instead of one per group.
  */
-export async function recordFlushes(
+export function recordFlushesPlan(
   db: Db,
   flushes: ReadonlyArray<{ key: string; entry: NotificationLogEntry | undefined }>,
   now: number,
-): Promise<void> {
+): Plan<void> {
+  const queries = [];
   const quiet = flushes.filter((f) => !f.entry).map((f) => f.key);
   for (const part of chunk(quiet, 500)) {
-    await db
-      .updateTable('alert_groups')
-      .set((eb) => ({ last_flush_at: now, flushes: eb('flushes', '+', 1) }))
-      .where('group_key', 'in', part)
-      .execute();
+    queries.push(
+      db
+        .updateTable('alert_groups')
+        .set((eb) => ({ last_flush_at: now, flushes: eb('flushes', '+', 1) }))
+        .where('group_key', 'in', part),
+    );
   }
   const logged = flushes.filter((f): f is { key: string; entry: NotificationLogEntry } => !!f.entry);
   for (const part of chunk(logged, 200)) {
@@ -108,25 +116,30 @@ export async function recordFlushes(
         part.map((f) => sql`when ${f.key} then cast(${value(f.entry)} as ${sql.raw(cast)})`),
         sql` `,
       )} end`;
-    await db
-      .updateTable('alert_groups')
-      .set((eb) => ({
-        last_flush_at: now,
-        flushes: eb('flushes', '+', 1),
-        last_notified_at: byKey((e) => e.at, 'bigint') as RawBuilder<number>,
-        last_firing: byKey((e) => JSON.stringify(e.firing), 'text') as RawBuilder<string>,
-        last_resolved: byKey((e) => JSON.stringify(e.resolved), 'text') as RawBuilder<string>,
-      }))
-      .where(
-        'group_key',
-        'in',
-        part.map((f) => f.key),
-      )
-      .execute();
+    queries.push(
+      db
+        .updateTable('alert_groups')
+        .set((eb) => ({
+          last_flush_at: now,
+          flushes: eb('flushes', '+', 1),
+          last_notified_at: byKey((e) => e.at, 'bigint') as RawBuilder<number>,
+          last_firing: byKey((e) => JSON.stringify(e.firing), 'text') as RawBuilder<string>,
+          last_resolved: byKey((e) => JSON.stringify(e.resolved), 'text') as RawBuilder<string>,
+        }))
+        .where(
+          'group_key',
+          'in',
+          part.map((f) => f.key),
+        ),
+    );
   }
+  return plan(queries, () => undefined);
 }
 
-/** Deletes an empty group (its next alert starts a new one, with a new group_wait). */
-export async function deleteGroup(db: Db, key: string): Promise<void> {
-  await db.deleteFrom('alert_groups').where('group_key', '=', key).execute();
+/** Deletes empty groups (the next alert of each starts a new one, with a new group_wait). */
+export function deleteGroupsPlan(db: Db, keys: readonly string[]): Plan<void> {
+  return plan(
+    chunk(keys, 500).map((part) => db.deleteFrom('alert_groups').where('group_key', 'in', part)),
+    () => undefined,
+  );
 }

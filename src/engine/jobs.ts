@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
-import { chunk, execRaw, valuesList, type Db } from '../store/db.ts';
+import { plan, runPlan, type Plan } from '../store/batch.ts';
+import { chunk, rawQuery, valuesList, type Db } from '../store/db.ts';
 import type { Dialect } from '../store/store.ts';
 import type { JobsTable } from '../store/schema.ts';
 
@@ -75,22 +76,35 @@ export async function scheduleJobs(
   now: number,
   onConflict: OnConflict = 'keep',
 ): Promise<void> {
+  await runPlan(db, scheduleJobsPlan(db, jobs, now, onConflict));
+}
+
+/** The statements of `scheduleJobs`, to run in a batch with others (`../store/batch.ts`). */
+export function scheduleJobsPlan(
+  db: Db,
+  jobs: readonly NewJob[],
+  now: number,
+  onConflict: OnConflict = 'keep',
+): Plan<void> {
   const unique = [...new Map(jobs.map((j) => [j.key, j])).values()];
   // Written by hand: ingest arms hundreds of timers per transaction, and building this statement
   // with the query builder cost more than running it.
   const when = CONFLICT_WHERE[onConflict];
-  for (const part of chunk(unique, 200)) {
-    const params: unknown[] = [];
-    for (const job of part)
-      params.push(job.kind, job.key, job.runAt, JSON.stringify(job.payload ?? {}), 'pending', 0, now);
-    await execRaw(
-      db,
-      `insert into jobs (kind, key, run_at, payload, status, attempts, created_at) values ${valuesList(part.length, 7)}
+  return plan(
+    chunk(unique, 200).map((part) => {
+      const params: unknown[] = [];
+      for (const job of part)
+        params.push(job.kind, job.key, job.runAt, JSON.stringify(job.payload ?? {}), 'pending', 0, now);
+      return rawQuery(
+        db,
+        `insert into jobs (kind, key, run_at, payload, status, attempts, created_at) values ${valuesList(part.length, 7)}
        on conflict (key) do update set status = 'pending', run_at = excluded.run_at, payload = excluded.payload,
          attempts = 0, locked_by = null, locked_until = null${when ? ` where ${when}` : ''}`,
-      params,
-    );
-  }
+        params,
+      );
+    }),
+    () => undefined,
+  );
 }
 
 const FINISHED = "jobs.status in ('done', 'cancelled')";

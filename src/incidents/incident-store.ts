@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { plan, rowsOf, runPlan, type Plan } from '../store/batch.ts';
 import { chunk, type Db } from '../store/db.ts';
 import type { IncidentsTable } from '../store/schema.ts';
 import { VigilError } from '../shared/errors.ts';
@@ -121,15 +122,20 @@ export async function createIncidents(
 
 /** The open incidents for these group keys, keyed by group key. */
 export async function findOpenByGroup(db: Db, keys: readonly string[]): Promise<Map<string, Incident>> {
-  const out = new Map<string, Incident>();
-  if (keys.length === 0) return out;
-  const rows = await db
-    .selectFrom('incidents')
-    .selectAll()
-    .where('open_key', 'in', [...keys])
-    .execute();
-  for (const r of rows) out.set(r.group_key, rowToIncident(r));
-  return out;
+  return runPlan(db, findOpenByGroupPlan(db, keys));
+}
+
+/** The read of `findOpenByGroup`, to run in a batch with others (`../store/batch.ts`). */
+export function findOpenByGroupPlan(db: Db, keys: readonly string[]): Plan<Map<string, Incident>> {
+  return plan(
+    chunk(keys, 500).map((part) => db.selectFrom('incidents').selectAll().where('open_key', 'in', part)),
+    (results) => {
+      const out = new Map<string, Incident>();
+      for (const r of results)
+        for (const row of rowsOf<Selectable<IncidentsTable>>(r)) out.set(row.group_key, rowToIncident(row));
+      return out;
+    },
+  );
 }
 
 /** Loads one incident by its number; throws not_found. */

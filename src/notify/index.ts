@@ -16,7 +16,7 @@ export { routeNotifications, userNotifications, type DispatchContext } from './d
 export { incidentViewSchema, parseIncidentView } from './incident-view.ts';
 export {
   cancelNotifications,
-  claimEnqueued,
+  enqueueAndClaim,
   enqueueNotifications,
   listDeliveries,
   type DeliveryRecord,

@@ -1,4 +1,5 @@
 import { sql, type Selectable } from 'kysely';
+import { plan, rowsOf, runPlan, runPlans, type Plan } from '../store/batch.ts';
 import { chunk } from '../store/db.ts';
 import type { Dialect } from '../store/store.ts';
 import type { Channel } from './channels/index.ts';
@@ -49,6 +50,11 @@ export interface Claimed {
   ref: string | undefined;
   /** When the claim was taken: a send that cannot start soon after is released instead. */
   claimedAt: number;
+  /**
+   * The stored payload, when the claimer has it at hand (it enqueued the row in the same
+   * transaction): the pass then sends without reading it back.
+   */
+  payload?: string | undefined;
 }
 
 /** What claiming needs to know besides the rows. */
@@ -103,24 +109,27 @@ export async function dueHeads(
 }
 
 /** The claimable head rows of the given destinations (one query per 500 destinations). */
+export function headsPlan(db: NotifyDb, destinations: readonly string[], now: number): Plan<OutboxHead[]> {
+  return plan(
+    chunk(destinations, CHUNK).map((part) =>
+      db
+        .selectFrom('notify_outbox as o')
+        .select(HEAD_COLUMNS.map((c) => `o.${c}` as const))
+        .where('o.destination', 'in', part)
+        .where(claimableHead(now))
+        .orderBy('o.id'),
+    ),
+    (results) => results.flatMap((r) => rowsOf<OutboxHead>(r)),
+  );
+}
+
+/** The claimable head rows of the given destinations (`headsPlan`). */
 export async function headsOf(
   db: NotifyDb,
   destinations: readonly string[],
   now: number,
 ): Promise<OutboxHead[]> {
-  const out: OutboxHead[] = [];
-  for (const part of chunk(destinations, CHUNK)) {
-    out.push(
-      ...(await db
-        .selectFrom('notify_outbox as o')
-        .select(HEAD_COLUMNS.map((c) => `o.${c}` as const))
-        .where('o.destination', 'in', part)
-        .where(claimableHead(now))
-        .orderBy('o.id')
-        .execute()),
-    );
-  }
-  return out;
+  return runPlan(db, headsPlan(db, destinations, now));
 }
 
 /** The stored payloads of these rows, by id (one query per 500). */
@@ -156,9 +165,9 @@ export async function claimHeads(
   heads: readonly OutboxHead[],
   now: number,
   limit: number,
+  alongside: ReadonlyArray<Plan<unknown>> = [],
 ): Promise<Claimed[]> {
   const due = heads.filter((r) => claimable(r, now)).slice(0, Math.max(0, limit));
-  if (due.length === 0) return [];
   const unpaced: number[] = [];
   const paced = new Map<number, OutboxHead[]>(); // by interval
   for (const r of due) {
@@ -172,10 +181,13 @@ export async function claimHeads(
   }
   const ids = [...unpaced];
   for (const [interval, rows] of paced) ids.push(...(await takeSlots(db, ctx.dialect, rows, interval, now)));
-  const leased = new Map<number, number>(); // id → attempts
-  for (const part of chunk(ids, CHUNK)) {
-    for (const r of await lease(db, ctx, part, now, new Set(unpaced))) leased.set(r.id, r.attempts);
-  }
+  // The lease, the thread references and the caller's own statements go in one batch.
+  const [leased, refs] = await runPlans(
+    db,
+    leasePlan(db, ctx, ids, now, new Set(unpaced)),
+    refsPlan(db, due),
+    ...alongside,
+  );
   const claimed: Claimed[] = [];
   for (const r of due) {
     const attempts = leased.get(r.id);
@@ -187,9 +199,12 @@ export async function claimHeads(
       lease_until: now + ctx.leaseMs,
       attempts,
     };
-    claimed.push({ row, ref: undefined, claimedAt: now });
+    const ref =
+      row.event === 'triggered'
+        ? undefined
+        : refs.get(refKey(row.incident, row.channel_id, row.target ?? ''));
+    claimed.push({ row, ref, claimedAt: now });
   }
-  await attachRefs(db, claimed);
   return claimed;
 }
 
@@ -231,72 +246,81 @@ async function takeSlots(
 }
 
 /** The conditional lease UPDATE; unpaced rows are also held back by a destination's Retry-After pause. */
-async function lease(
+function leasePlan(
   db: NotifyDb,
   ctx: ClaimContext,
   ids: readonly number[],
   now: number,
   unpaced: ReadonlySet<number>,
-): Promise<{ id: number; attempts: number }[]> {
-  const out: { id: number; attempts: number }[] = [];
-  const plain = ids.filter((id) => unpaced.has(id));
-  const slotted = ids.filter((id) => !unpaced.has(id));
-  for (const [part, checkPause] of [
-    [plain, true],
-    [slotted, false],
+): Plan<Map<number, number>> {
+  const queries = [];
+  for (const [all, checkPause] of [
+    [ids.filter((id) => unpaced.has(id)), true],
+    [ids.filter((id) => !unpaced.has(id)), false],
   ] as const) {
-    if (part.length === 0) continue;
-    const rows = await db
-      .updateTable('notify_outbox')
-      .set((eb) => ({
-        status: 'sending',
-        lease_owner: ctx.owner,
-        lease_until: now + ctx.leaseMs,
-        attempts: eb('attempts', '+', 1),
-      }))
-      .where('id', 'in', (eb) => {
-        let q = eb
-          .selectFrom('notify_outbox as c')
-          .select('c.id')
-          .where('c.id', 'in', part)
-          .where('c.status', 'in', [...ACTIVE])
-          .where('c.next_attempt_at', '<=', now)
-          .where((w) => w.or([w('c.lease_until', 'is', null), w('c.lease_until', '<=', now)]));
-        if (checkPause) {
-          q = q.where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('notify_destinations as d')
-                  .select('d.destination')
-                  .whereRef('d.destination', '=', 'c.destination')
-                  .where('d.next_allowed_at', '>', now),
-              ),
-            ),
-          );
-        }
-        return ctx.dialect === 'postgres' ? q.forUpdate().skipLocked() : q;
-      })
-      .returning(['id', 'attempts'])
-      .execute();
-    out.push(...rows.map((r) => ({ id: Number(r.id), attempts: Number(r.attempts) })));
+    for (const part of chunk(all, CHUNK)) {
+      queries.push(
+        db
+          .updateTable('notify_outbox')
+          .set((eb) => ({
+            status: 'sending',
+            lease_owner: ctx.owner,
+            lease_until: now + ctx.leaseMs,
+            attempts: eb('attempts', '+', 1),
+          }))
+          .where('id', 'in', (eb) => {
+            let q = eb
+              .selectFrom('notify_outbox as c')
+              .select('c.id')
+              .where('c.id', 'in', part)
+              .where('c.status', 'in', [...ACTIVE])
+              .where('c.next_attempt_at', '<=', now)
+              .where((w) => w.or([w('c.lease_until', 'is', null), w('c.lease_until', '<=', now)]));
+            if (checkPause) {
+              q = q.where(({ not, exists, selectFrom }) =>
+                not(
+                  exists(
+                    selectFrom('notify_destinations as d')
+                      .select('d.destination')
+                      .whereRef('d.destination', '=', 'c.destination')
+                      .where('d.next_allowed_at', '>', now),
+                  ),
+                ),
+              );
+            }
+            return ctx.dialect === 'postgres' ? q.forUpdate().skipLocked() : q;
+          })
+          .returning(['id', 'attempts']),
+      );
+    }
   }
-  return out;
+  return plan(queries, (results) => {
+    const leased = new Map<number, number>(); // id → attempts
+    for (const r of results)
+      for (const row of rowsOf<{ id: number; attempts: number }>(r))
+        leased.set(Number(row.id), Number(row.attempts));
+    return leased;
+  });
 }
 
-/** Reads the thread references of claimed follow-ups (anything but `triggered`) in one query. */
-async function attachRefs(db: NotifyDb, claimed: Claimed[]): Promise<void> {
-  const wanting = claimed.filter((c) => c.row.event !== 'triggered');
-  if (wanting.length === 0) return;
-  const refs = new Map<string, string>();
-  for (const part of chunk([...new Set(wanting.map((c) => c.row.incident))], CHUNK)) {
-    const rows = await db
-      .selectFrom('notify_refs')
-      .select(['incident', 'channel_id', 'target', 'ref'])
-      .where('incident', 'in', part)
-      .execute();
-    for (const r of rows) refs.set(refKey(r.incident, r.channel_id, r.target), r.ref);
-  }
-  for (const c of wanting) c.ref = refs.get(refKey(c.row.incident, c.row.channel_id, c.row.target ?? ''));
+/** The thread references of the follow-ups (anything but `triggered`) among these rows, in one query per 500 incidents. */
+function refsPlan(db: NotifyDb, rows: readonly OutboxHead[]): Plan<Map<string, string>> {
+  const incidents = [...new Set(rows.filter((r) => r.event !== 'triggered').map((r) => r.incident))];
+  return plan(
+    chunk(incidents, CHUNK).map((part) =>
+      db
+        .selectFrom('notify_refs')
+        .select(['incident', 'channel_id', 'target', 'ref'])
+        .where('incident', 'in', part),
+    ),
+    (results) => {
+      const refs = new Map<string, string>();
+      for (const r of results)
+        for (const row of rowsOf<{ incident: string; channel_id: string; target: string; ref: string }>(r))
+          refs.set(refKey(row.incident, row.channel_id, row.target), row.ref);
+      return refs;
+    },
+  );
 }
 
 function refKey(incident: string, channelId: string, target: string): string {

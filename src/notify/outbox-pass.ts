@@ -191,7 +191,7 @@ class Pass {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
       this.claimed = first.length;
-      this.queue.push(...first);
+      this.take(first);
       this.opts.onRunning?.(
         () => this.topUp(),
         (rows) => this.adopt(rows),
@@ -200,11 +200,17 @@ class Pass {
     });
   }
 
+  /** Queues claimed rows, keeping the payloads that came with them (no read before their send). */
+  private take(rows: readonly Claimed[]): void {
+    for (const c of rows) if (c.payload !== undefined) this.payloads.set(c.row.id, c.payload);
+    this.queue.push(...rows);
+  }
+
   /** Takes rows claimed elsewhere with this pass's owner; false once the pass has finished. */
   adopt(rows: readonly Claimed[]): boolean {
     if (!this.settle || this.failure) return false;
     this.claimed += rows.length;
-    this.queue.push(...rows);
+    this.take(rows);
     this.pump();
     return true;
   }

@@ -1,4 +1,6 @@
 import type { Generated, Insertable } from 'kysely';
+import { plan, rowsOf, runPlan, type Plan } from '../store/batch.ts';
+import { chunk } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 
 /** Row status of a notification in the outbox. */
@@ -94,28 +96,61 @@ export interface OutboxInsert {
   payload: string;
 }
 
+/** An outbox row just inserted: its id (the payload's key) and idempotency key. */
+export interface InsertedRow {
+  id: number;
+  key: string;
+}
+
 /**
- * Inserts outbox rows and their payloads, in one multi-row statement each; a row whose key is
- * already in the outbox is left as it is (enqueueing is idempotent), and so is its payload. When
- * a key is given twice, the first one counts. Returns the keys that were new.
+ * The insert of outbox rows, one multi-row statement per 100; a row whose key is already in the
+ * outbox is left as it is (enqueueing is idempotent). Reads the rows that were new; their
+ * payloads follow once the ids are known (`payloadsPlan`).
+ */
+export function outboxRowsPlan(
+  db: ReturnType<typeof notifyDb>,
+  items: readonly OutboxInsert[],
+): Plan<InsertedRow[]> {
+  return plan(
+    chunk(items, 100).map((part) =>
+      db
+        .insertInto('notify_outbox')
+        .values(part.map((i) => ({ ...i.row, payload_size: i.payload.length })))
+        .onConflict((oc) => oc.column('key').doNothing())
+        .returning(['id', 'key']),
+    ),
+    (results) => results.flatMap((r) => rowsOf<InsertedRow>(r)),
+  );
+}
+
+/** The insert of the payloads of rows that were new. When a key is given twice, the first one counts. */
+export function payloadsPlan(
+  db: ReturnType<typeof notifyDb>,
+  inserted: readonly InsertedRow[],
+  items: readonly OutboxInsert[],
+): Plan<void> {
+  const payloadOf = new Map<string, string>();
+  for (const i of items) if (!payloadOf.has(i.row.key)) payloadOf.set(i.row.key, i.payload);
+  return plan(
+    chunk(inserted, 100).map((part) =>
+      db
+        .insertInto('notify_payloads')
+        .values(part.map((r) => ({ id: r.id, payload: payloadOf.get(r.key) ?? '' }))),
+    ),
+    () => undefined,
+  );
+}
+
+/**
+ * Inserts outbox rows and their payloads (`outboxRowsPlan`, `payloadsPlan`). Returns the keys
+ * that were new.
  */
 export async function insertOutboxRows(
   db: ReturnType<typeof notifyDb>,
   items: readonly OutboxInsert[],
 ): Promise<string[]> {
   if (items.length === 0) return [];
-  const payloadOf = new Map<string, string>();
-  for (const i of items) if (!payloadOf.has(i.row.key)) payloadOf.set(i.row.key, i.payload);
-  const rows = await db
-    .insertInto('notify_outbox')
-    .values(items.map((i) => ({ ...i.row, payload_size: i.payload.length })))
-    .onConflict((oc) => oc.column('key').doNothing())
-    .returning(['id', 'key'])
-    .execute();
-  if (rows.length > 0)
-    await db
-      .insertInto('notify_payloads')
-      .values(rows.map((r) => ({ id: r.id, payload: payloadOf.get(r.key) ?? '' })))
-      .execute();
+  const rows = await runPlan(db, outboxRowsPlan(db, items));
+  await runPlan(db, payloadsPlan(db, rows, items));
   return rows.map((r) => r.key);
 }

@@ -1,8 +1,14 @@
-import { chunk } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 import { serializePayload, type ChannelPayload } from './channels/index.ts';
-import { claimHeads, headsOf, type ClaimContext, type Claimed } from './outbox-claim.ts';
-import { insertOutboxRows, notifyDb, type OutboxStatus } from './outbox-tables.ts';
+import { runPlans, type Plan } from '../store/batch.ts';
+import { claimHeads, headsPlan, type ClaimContext, type Claimed } from './outbox-claim.ts';
+import {
+  notifyDb,
+  outboxRowsPlan,
+  payloadsPlan,
+  type OutboxInsert,
+  type OutboxStatus,
+} from './outbox-tables.ts';
 import type { ChannelType, NotifyEvent } from './types.ts';
 
 /**
@@ -15,20 +21,68 @@ export interface OutboxClaimer {
 }
 
 /**
- * Claims, in the caller's transaction, the heads of these destinations that are due now: what a
- * group flush has just enqueued (and any older due head of the same queues, which goes first). The
- * claimer's pass then sends them without a claim transaction of its own, a step off the path from
- * an alert to its first notification (docs/performance.md, session 15). Pacing slots and
- * Retry-After pauses apply as in any claim; rows not claimed here wait for a pass as before.
+ * What `enqueueAndClaim` did: the keys that were new (in the order given), and the rows it claimed
+ * for the claimer (empty without one).
  */
-export async function claimEnqueued(
+export interface EnqueuedAndClaimed {
+  enqueued: string[];
+  claimed: Claimed[];
+}
+
+/**
+ * Writes notifications as outbox rows (as `enqueueNotifications`) and, given a claim context,
+ * claims in the caller's transaction the heads of their destinations that are due now: what was
+ * just enqueued, and any older due head of the same queues, which goes first. The claimer's pass
+ * then sends them without a claim transaction of its own, a step off the path from an alert to its
+ * first notification (docs/performance.md, session 15). Pacing slots and Retry-After pauses apply
+ * as in any claim; rows not claimed here wait for a pass as before. `alongside` are the caller's
+ * own statements, run in the same round trip as the payloads and the lease (a group flush's
+ * bookkeeping): the whole is two round trips to the store, three with a paced channel.
+ */
+export async function enqueueAndClaim(
   store: Store,
-  ctx: ClaimContext,
-  destinations: readonly string[],
+  ctx: ClaimContext | undefined,
+  items: readonly NewNotification[],
   now: number,
-): Promise<Claimed[]> {
-  const heads = await headsOf(notifyDb(store), [...new Set(destinations)].sort(), now);
-  return claimHeads(notifyDb(store), ctx, heads, now, heads.length);
+  alongside: ReadonlyArray<Plan<unknown>> = [],
+): Promise<EnqueuedAndClaimed> {
+  const db = notifyDb(store);
+  const inserts = items.map((n) => toInsert(n, now));
+  const destinations = ctx ? [...new Set(items.map((n) => n.destination))].sort() : [];
+  const [rows, heads] = await runPlans(db, outboxRowsPlan(db, inserts), headsPlan(db, destinations, now));
+  const writes = [payloadsPlan(db, rows, inserts), ...alongside];
+  const claimed = ctx ? await claimHeads(db, ctx, heads, now, heads.length, writes) : [];
+  if (!ctx) await runPlans(db, ...writes);
+  // What was inserted here goes to the sender with its payload, saving a read before the send.
+  const fresh = new Set(rows.map((r) => r.key));
+  const payloadOf = new Map<string, string>();
+  for (const i of inserts)
+    if (fresh.has(i.row.key) && !payloadOf.has(i.row.key)) payloadOf.set(i.row.key, i.payload);
+  for (const c of claimed) c.payload = payloadOf.get(c.row.key);
+  // In the order given; a key given twice was new only once.
+  return { enqueued: [...new Set(items.map((n) => n.key))].filter((k) => fresh.has(k)), claimed };
+}
+
+function toInsert(n: NewNotification, now: number): OutboxInsert {
+  return {
+    row: {
+      key: n.key,
+      incident: n.incident,
+      event: n.event,
+      user_id: n.userId ?? null,
+      channel_id: n.channelId,
+      channel_type: n.channelType,
+      target: n.target ?? null,
+      destination: n.destination,
+      fallback: n.fallback ? JSON.stringify(n.fallback) : null,
+      status: 'pending',
+      scheduled_at: n.dueAt,
+      next_attempt_at: n.dueAt,
+      attempts: 0,
+      created_at: now,
+    },
+    payload: serializePayload(n.payload),
+  };
 }
 
 /** Where a notification goes if its channel fails permanently (rendered for that channel). */
@@ -66,37 +120,7 @@ export async function enqueueNotifications(
   items: readonly NewNotification[],
   now: number,
 ): Promise<string[]> {
-  const db = notifyDb(store);
-  const fresh = new Set<string>();
-  // Multi-row inserts: a flush of many groups enqueues hundreds of messages at once, and one
-  // statement per message was a round trip each.
-  for (const part of chunk(items, 100)) {
-    const inserted = await insertOutboxRows(
-      db,
-      part.map((n) => ({
-        row: {
-          key: n.key,
-          incident: n.incident,
-          event: n.event,
-          user_id: n.userId ?? null,
-          channel_id: n.channelId,
-          channel_type: n.channelType,
-          target: n.target ?? null,
-          destination: n.destination,
-          fallback: n.fallback ? JSON.stringify(n.fallback) : null,
-          status: 'pending',
-          scheduled_at: n.dueAt,
-          next_attempt_at: n.dueAt,
-          attempts: 0,
-          created_at: now,
-        },
-        payload: serializePayload(n.payload),
-      })),
-    );
-    for (const k of inserted) fresh.add(k);
-  }
-  // In the order given; a key given twice was new only once.
-  return [...new Set(items.map((n) => n.key))].filter((k) => fresh.has(k));
+  return (await enqueueAndClaim(store, undefined, items, now)).enqueued;
 }
 
 /** Which pending notifications to cancel. */

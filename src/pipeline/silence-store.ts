@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { cancelJobs, scheduleJob } from '../engine/jobs.ts';
 import { VigilError } from '../shared/errors.ts';
+import { plan, rowsOf, runPlan, type Plan } from '../store/batch.ts';
 import type { Db } from '../store/db.ts';
 import {
   expireSilence,
@@ -149,13 +150,15 @@ export async function listSilences(
  * Load them once per request or pass, then call `silencedBy` per alert.
  */
 export async function activeSilencesAt(db: Db, now: number): Promise<Silence[]> {
-  const rows = await sdb(db)
-    .selectFrom('silences')
-    .selectAll()
-    .where('starts_at', '<=', now)
-    .where('ends_at', '>', now)
-    .execute();
-  return rows.map(rowToSilence);
+  return runPlan(db, activeSilencesPlan(db, now));
+}
+
+/** The read of `activeSilencesAt`, to run in a batch with others (`../store/batch.ts`). */
+export function activeSilencesPlan(db: Db, now: number): Plan<Silence[]> {
+  return plan(
+    [sdb(db).selectFrom('silences').selectAll().where('starts_at', '<=', now).where('ends_at', '>', now)],
+    ([r]) => rowsOf<Selectable<SilencesTable>>(r).map(rowToSilence),
+  );
 }
 
 /** A silence as posted: without id for a new one, with the id of the silence to update. */
