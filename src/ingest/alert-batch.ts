@@ -43,6 +43,22 @@ export function joinBatches(batches: readonly AlertBatch[]): AlertBatch {
  */
 export interface GroupedAlerts extends AlertBatch {
   groups: string[];
+  /**
+   * When the request carrying them arrived (epoch ms): their group timers start then, as
+   * Alertmanager's start when its API takes the alert, not after the journal commit.
+   */
+  receivedAt?: number | undefined;
+}
+
+/**
+ * When a journal entry's alerts were received: the earliest arrival of its requests, so the wait
+ * for the commit does not delay their group timers; never later than now, nor earlier than the
+ * entry before (`previous`: entries are applied in order, and time must not go back between them).
+ */
+export function receivedAtOf(batches: readonly GroupedAlerts[], now: number, previous: number): number {
+  let arrived = now;
+  for (const b of batches) if (b.receivedAt !== undefined && b.receivedAt < arrived) arrived = b.receivedAt;
+  return Math.max(previous, arrived);
 }
 
 /** The group key of an alert's labels (the routing tree's, see `routeGroupFn`). */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
-import { batchAlerts, type GroupedAlerts } from '../ingest/alert-batch.ts';
+import { batchAlerts, receivedAtOf, type GroupedAlerts } from '../ingest/alert-batch.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
 import { deferralOf, RATE_WINDOW_MS, type Deferral, type DeferOptions } from '../ingest/deferral.ts';
 import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
@@ -54,8 +54,7 @@ export interface Accepted {
  * A request alone (no concurrent traffic, nothing waiting) is answered after its apply, with the
  * incidents it opened. Under concurrent load a request is answered once journaled, and applies
  * wait (at most 20 ms, or until 4,096 alerts wait) so that each transaction carries thousands of
- * alerts, which costs SQLite a fraction per alert (docs/performance.md). API reads wait for
- * everything acknowledged to be applied (`settled`).
+ * alerts, cheaper per alert (docs/performance.md). API reads wait for what was acknowledged (`settled`).
  */
 export class IngestService {
   private readonly queue: CommitQueue<Appended>;
@@ -75,6 +74,7 @@ export class IngestService {
   private urgent = false;
   private draining = false;
   private failures = 0;
+  private lastReceivedAt = -Infinity; // the last journal entry's receipt time (receivedAtOf)
   /** Entries that failed alone while later ones applied: skipped, and retried every minute. */
   private readonly parked = new Set<number>();
   /** Until the pending entries pass this id, entries are applied one at a time (after a failure). */
@@ -89,7 +89,7 @@ export class IngestService {
     this.deferral = deferralOf(ctx.loaded.config.server.ingest_queue, defer);
     this.journal = journalOf(ctx.store);
     this.queue = new CommitQueue(async (batches, requests) => {
-      const now = ctx.clock.now();
+      const now = (this.lastReceivedAt = receivedAtOf(batches, ctx.clock.now(), this.lastReceivedAt));
       const ids: number[] = [];
       const { first, rest } = this.deferral.split(batches);
       for (const [batch, deferrable] of [

@@ -31,16 +31,17 @@ async function answer(
   received: unknown,
   source: IngestFormat,
 ): Promise<unknown> {
+  const now = ctx.clock.now();
   const read = await bodyReaderOf(ctx).read({
     format: source,
     // The content-type parser leaves ingestion bodies as text (see app.ts).
     text:
       typeof received === 'string' ? received : received === undefined ? undefined : JSON.stringify(received),
-    now: ctx.clock.now(),
+    now,
     resolveTimeoutMs: ctx.loaded.config.server.resolve_timeout,
   });
   if ('notJson' in read) throw new VigilError('bad_request', read.notJson);
-  const outcome = await commitAlerts(ctx, read.alerts, source);
+  const outcome = await commitAlerts(ctx, { ...read.alerts, receivedAt: now }, source);
   const rejected = read.issues.length === 0 ? 0 : new Set(read.issues.map((i) => i.index)).size;
   ctx.metrics.ingestBatches.inc({ source, outcome: rejected ? 'partial' : 'ok' });
   if (rejected) ctx.metrics.alertsReceived.inc({ source, outcome: 'rejected' }, rejected);
