@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
-import { chunk, execRaw, parseStringMap, valuesList, type Db } from '../store/db.ts';
+import { plan, rowsOf, runPlan, type Plan } from '../store/batch.ts';
+import { chunk, parseStringMap, rawQuery, valuesList, type Db } from '../store/db.ts';
 import type { AlertsTable } from '../store/schema.ts';
 import type { Alert } from './alert.ts';
 
@@ -28,16 +29,22 @@ export function rowToAlert(r: Selectable<AlertsTable>): StoredAlert {
 
 /** Loads the stored alerts with these fingerprints, keyed by fingerprint. */
 export async function loadAlerts(db: Db, fingerprints: readonly string[]): Promise<Map<string, StoredAlert>> {
-  const out = new Map<string, StoredAlert>();
-  for (const part of chunk([...new Set(fingerprints)], 500)) {
-    const rows = await execRaw<Selectable<AlertsTable>>(
-      db,
-      `select * from alerts where fingerprint in (${part.map(() => '?').join(', ')})`,
-      part,
-    );
-    for (const r of rows) out.set(r.fingerprint, rowToAlert(r));
-  }
-  return out;
+  return runPlan(db, loadAlertsPlan(db, fingerprints));
+}
+
+/** The read of `loadAlerts`, to run in a batch with others (`../store/batch.ts`). */
+export function loadAlertsPlan(db: Db, fingerprints: readonly string[]): Plan<Map<string, StoredAlert>> {
+  return plan(
+    chunk([...new Set(fingerprints)], 500).map((part) =>
+      rawQuery(db, `select * from alerts where fingerprint in (${part.map(() => '?').join(', ')})`, part),
+    ),
+    (results) => {
+      const out = new Map<string, StoredAlert>();
+      for (const r of results)
+        for (const row of rowsOf<Selectable<AlertsTable>>(r)) out.set(row.fingerprint, rowToAlert(row));
+      return out;
+    },
+  );
 }
 
 const ALERT_COLUMNS =
@@ -52,29 +59,37 @@ const UPSERT_SET = ALERT_COLUMNS.split(', ')
  * hottest statement of ingest, so it is written by hand rather than built per call.
  */
 export async function saveAlerts(db: Db, alerts: readonly StoredAlert[]): Promise<void> {
-  for (const part of chunk(alerts, 500)) {
-    const params: unknown[] = [];
-    for (const a of part)
-      params.push(
-        a.fingerprint,
-        JSON.stringify(a.labels),
-        JSON.stringify(a.annotations),
-        a.startsAt,
-        a.endsAt,
-        a.timeout ? 1 : 0,
-        a.updatedAt,
-        a.generatorURL,
-        a.source,
-        a.incidentId,
-        a.groupKey,
-      );
-    await execRaw(
-      db,
-      `insert into alerts (${ALERT_COLUMNS}) values ${valuesList(part.length, 11)}
+  await runPlan(db, saveAlertsPlan(db, alerts));
+}
+
+/** The statements of `saveAlerts`, to run in a batch with others. */
+export function saveAlertsPlan(db: Db, alerts: readonly StoredAlert[]): Plan<void> {
+  return plan(
+    chunk(alerts, 500).map((part) => {
+      const params: unknown[] = [];
+      for (const a of part)
+        params.push(
+          a.fingerprint,
+          JSON.stringify(a.labels),
+          JSON.stringify(a.annotations),
+          a.startsAt,
+          a.endsAt,
+          a.timeout ? 1 : 0,
+          a.updatedAt,
+          a.generatorURL,
+          a.source,
+          a.incidentId,
+          a.groupKey,
+        );
+      return rawQuery(
+        db,
+        `insert into alerts (${ALERT_COLUMNS}) values ${valuesList(part.length, 11)}
        on conflict (fingerprint) do update set ${UPSERT_SET}`,
-      params,
-    );
-  }
+        params,
+      );
+    }),
+    () => undefined,
+  );
 }
 
 /**
@@ -83,26 +98,34 @@ export async function saveAlerts(db: Db, alerts: readonly StoredAlert[]): Promis
  * (status, times, annotations), which halves the bytes ingest writes per alert.
  */
 export async function appendHistory(db: Db, alerts: readonly Alert[], now: number): Promise<void> {
-  for (const part of chunk(alerts, 500)) {
-    const params: unknown[] = [];
-    for (const a of part)
-      params.push(
-        a.fingerprint,
-        now,
-        a.endsAt > now ? 'firing' : 'resolved',
-        a.startsAt,
-        a.endsAt,
-        '',
-        JSON.stringify(a.annotations),
-        a.source,
-      );
-    await execRaw(
-      db,
-      `insert into alert_events (fingerprint, received_at, status, starts_at, ends_at, labels, annotations, source)
+  await runPlan(db, appendHistoryPlan(db, alerts, now));
+}
+
+/** The statements of `appendHistory`, to run in a batch with others. */
+export function appendHistoryPlan(db: Db, alerts: readonly Alert[], now: number): Plan<void> {
+  return plan(
+    chunk(alerts, 500).map((part) => {
+      const params: unknown[] = [];
+      for (const a of part)
+        params.push(
+          a.fingerprint,
+          now,
+          a.endsAt > now ? 'firing' : 'resolved',
+          a.startsAt,
+          a.endsAt,
+          '',
+          JSON.stringify(a.annotations),
+          a.source,
+        );
+      return rawQuery(
+        db,
+        `insert into alert_events (fingerprint, received_at, status, starts_at, ends_at, labels, annotations, source)
        values ${valuesList(part.length, 8)}`,
-      params,
-    );
-  }
+        params,
+      );
+    }),
+    () => undefined,
+  );
 }
 
 /** What the alert listing can filter on. */

@@ -57,36 +57,48 @@ export type GroupTimer = Pick<GroupRow, 'groupKey' | 'routeId' | 'createdAt' | '
  * Loads only the timer columns of groups by key: ingest touches hundreds of groups per batch and
  * has no use for their notification logs (which list every notified fingerprint).
  */
-export async function loadGroupTimers(db: Db, keys: readonly string[]): Promise<Map<string, GroupTimer>> {
-  const out = new Map<string, GroupTimer>();
-  if (keys.length === 0) return out;
-  const rows = await db
-    .selectFrom('alert_groups')
-    .select(['group_key', 'route_id', 'created_at', 'last_flush_at'])
-    .where('group_key', 'in', [...keys])
-    .execute();
-  for (const r of rows)
-    out.set(r.group_key, {
-      groupKey: r.group_key,
-      routeId: r.route_id,
-      createdAt: r.created_at,
-      lastFlushAt: r.last_flush_at ?? undefined,
-    });
-  return out;
+export function loadGroupTimersPlan(db: Db, keys: readonly string[]): Plan<Map<string, GroupTimer>> {
+  return plan(
+    chunk(keys, 500).map((part) =>
+      db
+        .selectFrom('alert_groups')
+        .select(['group_key', 'route_id', 'created_at', 'last_flush_at'])
+        .where('group_key', 'in', part),
+    ),
+    (results) => {
+      const out = new Map<string, GroupTimer>();
+      for (const r of results)
+        for (const row of rowsOf<
+          Pick<Selectable<AlertGroupsTable>, 'group_key' | 'route_id' | 'created_at' | 'last_flush_at'>
+        >(r))
+          out.set(row.group_key, {
+            groupKey: row.group_key,
+            routeId: row.route_id,
+            createdAt: row.created_at,
+            lastFlushAt: row.last_flush_at ?? undefined,
+          });
+      return out;
+    },
+  );
 }
 
-/** Creates the groups that do not exist yet (a new group starts its group_wait now). */
-export async function createGroups(
+/** Creates groups that do not exist yet (an existing one is left as it is). */
+export function createGroupsPlan(
   db: Db,
   groups: ReadonlyArray<{ groupKey: string; routeId: string }>,
   now: number,
-): Promise<void> {
-  if (groups.length === 0) return;
-  await db
-    .insertInto('alert_groups')
-    .values(groups.map((g) => ({ group_key: g.groupKey, route_id: g.routeId, created_at: now, flushes: 0 })))
-    .onConflict((oc) => oc.column('group_key').doNothing())
-    .execute();
+): Plan<void> {
+  return plan(
+    chunk(groups, 500).map((part) =>
+      db
+        .insertInto('alert_groups')
+        .values(
+          part.map((g) => ({ group_key: g.groupKey, route_id: g.routeId, created_at: now, flushes: 0 })),
+        )
+        .onConflict((oc) => oc.column('group_key').doNothing()),
+    ),
+    () => undefined,
+  );
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { StoredAlert } from '../alerts/alert-store.ts';
-import { scheduleJobs, type NewJob } from '../engine/jobs.ts';
+import { scheduleJobsPlan, type NewJob } from '../engine/jobs.ts';
 import { nextFlushAt } from '../pipeline/group-timer.ts';
 import type { RouteNode } from '../pipeline/routing.ts';
+import type { Plan } from '../store/batch.ts';
 import type { Db } from '../store/db.ts';
-import { createGroups, loadGroupTimers } from './group-store.ts';
+import { createGroupsPlan, type GroupTimer } from './group-store.ts';
 
 /** The job kind that runs one aggregation group's flush. */
 export const GROUP_FLUSH_JOB = 'group.flush';
@@ -23,39 +24,44 @@ export function routeById(tree: RouteNode, id: string): RouteNode | undefined {
   return undefined;
 }
 
-/**
- * Makes sure every group that received alerts in this batch exists and has its timer armed, in the
- * ingest transaction. A new group's first flush is due after group_wait, or at once when the alert
- * that creates it is already older than group_wait (Alertmanager's rule); an existing group keeps
- * its pending tick, or wakes at the next tick of its grid if it was asleep.
- */
-export async function armGroupTimers(
-  db: Db,
-  alerts: readonly StoredAlert[],
-  routeIdOf: (groupKey: string) => string,
-  tree: RouteNode,
-  now: number,
-): Promise<void> {
+/** The groups these alerts are in (alerts outside any group are left out), with their members. */
+export function membersByGroup(alerts: readonly StoredAlert[]): Map<string, StoredAlert[]> {
   const byGroup = new Map<string, StoredAlert[]>();
   for (const a of alerts) {
     if (!a.groupKey) continue;
-    const list = byGroup.get(a.groupKey) ?? [];
-    list.push(a);
-    byGroup.set(a.groupKey, list);
+    const list = byGroup.get(a.groupKey);
+    if (list) list.push(a);
+    else byGroup.set(a.groupKey, [a]);
   }
-  if (byGroup.size === 0) return;
-  const keys = [...byGroup.keys()];
-  // Only a firing alert creates a group; a resolved one only updates a group that still exists.
-  const creating = keys.filter((k) => byGroup.get(k)?.some((a) => a.endsAt > now));
-  await createGroups(
-    db,
-    creating.map((k) => ({ groupKey: k, routeId: routeIdOf(k) })),
-    now,
-  );
-  const groups = await loadGroupTimers(db, keys);
+  return byGroup;
+}
+
+/**
+ * Makes sure every group that received alerts in this batch exists and has its timer armed, in the
+ * ingest transaction: the writes, given the groups' timers as read earlier in the same transaction
+ * (`loadGroupTimersPlan` over the keys of `membersByGroup`), so that the ingest path reads them
+ * with its other reads and writes everything in one batch. A new group's first flush is due after
+ * group_wait, or at once when the alert that creates it is already older than group_wait
+ * (Alertmanager's rule); an existing group keeps its pending tick, or wakes at the next tick of its
+ * grid if it was asleep.
+ */
+export function armGroupTimersPlans(
+  db: Db,
+  byGroup: ReadonlyMap<string, readonly StoredAlert[]>,
+  timers: ReadonlyMap<string, GroupTimer>,
+  routeIdOf: (groupKey: string) => string,
+  tree: RouteNode,
+  now: number,
+): Array<Plan<void>> {
+  const create: Array<{ groupKey: string; routeId: string }> = [];
   const jobs: NewJob[] = [];
   for (const [key, members] of byGroup) {
-    const g = groups.get(key);
+    // Only a firing alert creates a group; a resolved one only updates a group that still exists.
+    let g = timers.get(key);
+    if (!g && members.some((a) => a.endsAt > now)) {
+      g = { groupKey: key, routeId: routeIdOf(key), createdAt: now, lastFlushAt: undefined };
+      create.push({ groupKey: key, routeId: g.routeId });
+    }
     if (!g) continue;
     const node = routeById(tree, g.routeId) ?? tree;
     const due = nextFlushAt(
@@ -82,5 +88,5 @@ export async function armGroupTimers(
   // Earlier only: a pending tick is kept, and a group asleep until a far wake-up (idleWakeAt) is
   // brought forward to its next tick; so is one still in group_wait when an alert older than
   // group_wait arrives (Alertmanager flushes such a group at once).
-  await scheduleJobs(db, jobs, now, 'earlier');
+  return [createGroupsPlan(db, create, now), scheduleJobsPlan(db, jobs, now, 'earlier')];
 }

@@ -184,10 +184,14 @@ export interface NewTimelineEvent {
 
 /** Appends many timeline events with one statement per 100 (the ingest path). */
 export async function appendTimelineBatch(db: Db, events: readonly NewTimelineEvent[]): Promise<void> {
-  for (const part of chunk(events, 100)) {
-    await db
-      .insertInto('incident_timeline')
-      .values(
+  await runPlan(db, appendTimelinePlan(db, events));
+}
+
+/** The statements of `appendTimelineBatch`, to run in a batch with others. */
+export function appendTimelinePlan(db: Db, events: readonly NewTimelineEvent[]): Plan<void> {
+  return plan(
+    chunk(events, 100).map((part) =>
+      db.insertInto('incident_timeline').values(
         part.map((e) => ({
           incident_id: e.incidentId,
           at: e.at,
@@ -195,9 +199,10 @@ export async function appendTimelineBatch(db: Db, events: readonly NewTimelineEv
           actor: e.actor,
           data: JSON.stringify(e.data),
         })),
-      )
-      .execute();
-  }
+      ),
+    ),
+    () => undefined,
+  );
 }
 
 /** The whole timeline of an incident, oldest first. */

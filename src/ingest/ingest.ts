@@ -1,14 +1,15 @@
 import type { Alert } from '../alerts/alert.ts';
-import { appendHistory, loadAlerts, saveAlerts, type StoredAlert } from '../alerts/alert-store.ts';
+import { appendHistoryPlan, loadAlerts, saveAlertsPlan, type StoredAlert } from '../alerts/alert-store.ts';
 import { mergeAlert } from '../alerts/merge.ts';
-import { armGroupTimers } from '../dispatch/schedule.ts';
-import { scheduleJobs, type NewJob } from '../engine/jobs.ts';
+import { loadGroupTimersPlan } from '../dispatch/group-store.ts';
+import { armGroupTimersPlans, membersByGroup } from '../dispatch/schedule.ts';
+import { scheduleJobs, scheduleJobsPlan, type NewJob } from '../engine/jobs.ts';
 import type { GroupFn, IncidentGroup } from '../incidents/grouping.ts';
 import { runHooks, type IncidentHooks } from '../incidents/hooks.ts';
 import {
-  appendTimelineBatch,
+  appendTimelinePlan,
   createIncidents,
-  findOpenByGroup,
+  findOpenByGroupPlan,
   getIncidentsById,
   type NewIncident,
   type NewTimelineEvent,
@@ -19,6 +20,8 @@ import { mapSeverity, maxSeverity } from '../incidents/severity.ts';
 import type { RouteNode } from '../pipeline/routing.ts';
 import { pipelineOf, type Pipeline } from '../pipeline/setup.ts';
 import { ITEMS_PER_YIELD, yieldToEventLoop } from '../shared/event-loop.ts';
+import type { Silence } from '../pipeline/silences.ts';
+import { runPlans, type Plan } from '../store/batch.ts';
 import type { Db } from '../store/db.ts';
 import { noiseStage, type NoiseCandidate } from './noise-stage.ts';
 import { FOREVER } from './normalize.ts';
@@ -44,6 +47,17 @@ export interface IngestOptions {
   history?: boolean;
 }
 
+/**
+ * What the caller already read in the transaction, in the same round trip as its own statements
+ * (the ingest service reads them with its journal claim).
+ */
+export interface IngestReads {
+  /** The stored alerts of the batch's fingerprints (more are harmless). */
+  existing: Map<string, StoredAlert>;
+  /** The silences active at `now`. */
+  silences: readonly Silence[];
+}
+
 /** What one committed batch changed. */
 export interface IngestOutcome {
   stored: number;
@@ -67,11 +81,12 @@ export async function ingestAlerts(
   batch: readonly Alert[],
   now: number,
   opts: IngestOptions,
+  read?: IngestReads,
 ): Promise<IngestOutcome> {
   // The last version of a fingerprint within one batch wins, as if they were posted in order.
   const byFp = new Map<string, Alert>();
   for (const a of batch) byFp.set(a.fingerprint, mergeAlert(byFp.get(a.fingerprint), a, now));
-  const existing = await loadAlerts(db, [...byFp.keys()]);
+  const existing = read?.existing ?? (await loadAlerts(db, [...byFp.keys()]));
 
   const linked = new Set<number>();
   for (const e of existing.values()) if (e.incidentId !== null) linked.add(e.incidentId);
@@ -127,7 +142,14 @@ export async function ingestAlerts(
   }
 
   // Aggregation rules and flap detection decide which candidates go on to an incident.
-  const noise = await noiseStage(db, opts.pipeline ?? pipelineOf(opts.tree), candidates, resolvedNow, now);
+  const noise = await noiseStage(
+    db,
+    opts.pipeline ?? pipelineOf(opts.tree),
+    candidates,
+    resolvedNow,
+    now,
+    read?.silences,
+  );
   const keyGroup = new Map<string, IncidentGroup>();
   const joined: StoredAlert[] = [];
   for (const { group, alert } of [...noise.toIncident, ...noise.joined]) {
@@ -137,12 +159,19 @@ export async function ingestAlerts(
     needIncident.set(group.key, list);
   }
   for (const j of noise.joined) joined.push(j.alert);
+  const saved = joined.length > 0 ? [...merged, ...joined] : merged;
+  const byGroup = opts.tree ? membersByGroup(saved) : new Map<string, StoredAlert[]>();
+  // The open incidents and the group timers in one round trip (`../store/batch.ts`).
+  const [open, timers] = await runPlans(
+    db,
+    findOpenByGroupPlan(db, [...needIncident.keys()]),
+    loadGroupTimersPlan(db, [...byGroup.keys()]),
+  );
 
   const opened: Incident[] = [];
   const touched = new Set<number>();
   const timeline: NewTimelineEvent[] = [...noise.timeline];
   if (needIncident.size > 0) {
-    const open = await findOpenByGroup(db, [...needIncident.keys()]);
     // Groups without an open incident get one, all created together (numbered in batch order).
     const fresh: Array<{ key: string; incident: NewIncident }> = [];
     for (const [key, alerts] of needIncident) {
@@ -218,33 +247,33 @@ export async function ingestAlerts(
     });
     if (e.type === 'alert.refired') touched.add(e.incidentId);
   }
-  await appendTimelineBatch(db, timeline);
-
-  await saveAlerts(db, joined.length > 0 ? [...merged, ...joined] : merged);
-  if (opts.history !== false) await appendHistory(db, changed, now);
+  const writes: Array<Plan<void>> = [appendTimelinePlan(db, timeline), saveAlertsPlan(db, saved)];
+  if (opts.history !== false) writes.push(appendHistoryPlan(db, changed, now));
   if (opts.tree) {
     const routeIds = new Map<string, string>();
-    for (const a of [...merged, ...joined])
+    for (const a of saved)
       if (a.groupKey)
         routeIds.set(
           a.groupKey,
           keyGroup.get(a.groupKey)?.routeId ?? groupOf.get(a.fingerprint)?.routeId ?? '0',
         );
-    await armGroupTimers(db, [...merged, ...joined], (k) => routeIds.get(k) ?? '0', opts.tree, now);
+    writes.push(...armGroupTimersPlans(db, byGroup, timers, (k) => routeIds.get(k) ?? '0', opts.tree, now));
   }
 
   // A durable check no later than the latest endsAt of each incident's firing alerts; the check
   // re-arms itself at the then-latest endsAt while alerts still fire.
   const checkAt = new Map<number, number>();
-  for (const a of [...merged, ...joined]) {
+  for (const a of saved) {
     if (a.incidentId !== null && a.endsAt > now && a.endsAt < FOREVER) {
       checkAt.set(a.incidentId, Math.max(checkAt.get(a.incidentId) ?? 0, a.endsAt));
     }
   }
   if (opts.autoResolve) {
     const checks = [...checkAt].map(([id, at]) => resolveCheckJob(id, at));
-    await scheduleJobs(db, checks, now, 'earlier');
+    writes.push(scheduleJobsPlan(db, checks, now, 'earlier'));
   }
+  // Every write of the batch in one round trip.
+  await runPlans(db, ...writes);
   const resolved = opts.autoResolve
     ? await resolveIfAllEnded(db, [...resolveCandidates], now, opts.hooks)
     : [];

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryResult } from 'kysely';
+import { plan, rowsOf, type Plan } from '../store/batch.ts';
 import { chunk, type Db } from '../store/db.ts';
 import type { AlertBatch } from './alert-batch.ts';
 import type { JournalDatabase } from '../store/schema.ts';
@@ -35,9 +36,10 @@ export interface IngestJournal {
   unapplied(): Promise<JournalEntry[]>;
   /**
    * Claims entries inside the transaction that applies them and returns the ids not applied
-   * before: only those may be applied.
+   * before: only those may be applied. A plan (`../store/batch.ts`), so the claim shares the
+   * apply's first round trip with its reads.
    */
-  claim(trx: Db, ids: readonly number[]): Promise<Set<number>>;
+  claim(trx: Db, ids: readonly number[]): Plan<Set<number>>;
   /** Drops entries whose apply has committed (housekeeping; losing it repeats nothing). */
   forget(ids: readonly number[]): Promise<void>;
 }
@@ -65,6 +67,11 @@ async function appendTo(db: Kysely<JournalDatabase>, batch: AlertBatch, now: num
   return { id: Number(row.id), receivedAt: now, count, text };
 }
 
+/** The ids a claim's statements returned. */
+function idsOf(results: ReadonlyArray<QueryResult<unknown>>): Set<number> {
+  return new Set(results.flatMap((r) => rowsOf<{ id: number }>(r).map((row) => Number(row.id))));
+}
+
 /** The journal as a table of the main database: claiming deletes the entry (DELETE … RETURNING). */
 function tableJournal(db: Db): IngestJournal {
   return {
@@ -72,14 +79,13 @@ function tableJournal(db: Db): IngestJournal {
     append: (batch, now) => appendTo(db as unknown as Kysely<JournalDatabase>, batch, now),
     unapplied: async () =>
       (await db.selectFrom('ingest_journal').selectAll().orderBy('id').execute()).map(toEntry),
-    claim: async (trx, ids) => {
-      const out = new Set<number>();
-      for (const part of chunk(ids, 500)) {
-        const rows = await trx.deleteFrom('ingest_journal').where('id', 'in', part).returning('id').execute();
-        for (const r of rows) out.add(Number(r.id));
-      }
-      return out;
-    },
+    claim: (trx, ids) =>
+      plan(
+        chunk(ids, 500).map((part) =>
+          trx.deleteFrom('ingest_journal').where('id', 'in', part).returning('id'),
+        ),
+        idsOf,
+      ),
     forget: () => Promise.resolve(),
   };
 }
@@ -87,11 +93,13 @@ function tableJournal(db: Db): IngestJournal {
 /**
  * The journal in its own SQLite file. Claiming records the entry's id in the main database's
  * `ingest_applied` (in the applying transaction: an id already there was applied before); the
- * entry and its id are deleted afterwards. Recovery treats an entry whose id is recorded as
+ * entry is deleted afterwards, and its id by the next claim. Recovery treats an entry whose id is recorded as
  * applied, and also moves entries a previous version left in the main database's own journal
  * table into the file (keeping their ids, so a repeated move cannot duplicate one).
  */
 function fileJournal(db: Db, journal: Kysely<JournalDatabase>): IngestJournal {
+  /** Ids of applied entries deleted from the journal whose `ingest_applied` record remains. */
+  const gone: number[] = [];
   return {
     append: (batch, now) => appendTo(journal, batch, now),
     unapplied: async () => {
@@ -125,23 +133,31 @@ function fileJournal(db: Db, journal: Kysely<JournalDatabase>): IngestJournal {
         await db.deleteFrom('ingest_applied').where('id', 'in', part).execute();
       return rows.filter((r) => !applied.has(Number(r.id))).map(toEntry);
     },
-    claim: async (trx, ids) => {
-      const out = new Set<number>();
-      for (const part of chunk(ids, 500)) {
-        const rows = await trx
-          .insertInto('ingest_applied')
-          .values(part.map((id) => ({ id })))
-          .onConflict((oc) => oc.column('id').doNothing())
-          .returning('id')
-          .execute();
-        for (const r of rows) out.add(Number(r.id));
-      }
-      return out;
+    claim: (trx, ids) => {
+      // The records of entries already deleted from the journal go in the same transaction (a
+      // statement of this batch rather than one of their own, after each apply). Should it roll
+      // back, they stay: harmless, since journal ids are never reused, and recovery drops them.
+      const drop = gone.splice(0);
+      return plan(
+        [
+          ...chunk(drop, 500).map((part) => trx.deleteFrom('ingest_applied').where('id', 'in', part)),
+          ...chunk(ids, 500).map((part) =>
+            trx
+              .insertInto('ingest_applied')
+              .values(part.map((id) => ({ id })))
+              .onConflict((oc) => oc.column('id').doNothing())
+              .returning('id'),
+          ),
+        ],
+        (results) => idsOf(results.slice(chunk(drop, 500).length)),
+      );
     },
     forget: async (ids) => {
       for (const part of chunk(ids, 500)) {
         await journal.deleteFrom('ingest_journal').where('id', 'in', part).execute();
-        await db.deleteFrom('ingest_applied').where('id', 'in', part).execute();
+        // Only once the entry is gone may its record go (by the next claim): the other way round,
+        // a crash in between would leave an applied entry that looks unapplied.
+        gone.push(...part);
       }
     },
   };

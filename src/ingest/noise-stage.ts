@@ -16,7 +16,7 @@ import {
 import { windowActive } from '../pipeline/maintenance.ts';
 import type { Pipeline } from '../pipeline/setup.ts';
 import { activeSilencesAt } from '../pipeline/silence-store.ts';
-import { silencedBy } from '../pipeline/silences.ts';
+import { silencedBy, type Silence } from '../pipeline/silences.ts';
 import type { Db } from '../store/db.ts';
 
 /** The job kind that looks at a delayed, held or flapping alert again when its time is up. */
@@ -74,7 +74,8 @@ function aggregationGroup(rule: AggregationRule, key: string, first: NoiseCandid
  *    `window_minutes`, then one incident for all of them; held alerts whose own window closes below
  *    the threshold are released to normal routing.
  * Resolved alerts of the batch end their wait: delayed (or held past the window) → `transient`.
- * Queries: noise rows, transitions, held alerts and open single incidents — each once per batch.
+ * Queries: noise rows, transitions, held alerts and open single incidents — each once per batch;
+ * the active silences too, unless the caller read them (`silences`).
  */
 export async function noiseStage(
   db: Db,
@@ -82,9 +83,10 @@ export async function noiseStage(
   candidates: readonly NoiseCandidate[],
   resolved: readonly StoredAlert[],
   now: number,
+  silences?: readonly Silence[],
 ): Promise<NoiseOutcome> {
   const out: NoiseOutcome = { toIncident: [], joined: [], timeline: [] };
-  const muted = await muteStage(db, pipeline, candidates, now);
+  const muted = await muteStage(db, pipeline, candidates, now, silences);
   if (muted.rows.length > 0) {
     await saveNoiseRows(db, muted.rows);
     await scheduleJobs(db, muted.jobs, now, 'replace');
@@ -219,10 +221,11 @@ async function muteStage(
   pipeline: Pipeline | undefined,
   candidates: readonly NoiseCandidate[],
   now: number,
+  active?: readonly Silence[],
 ): Promise<{ pass: NoiseCandidate[]; rows: NoiseRow[]; jobs: NewJob[] }> {
   const out = { pass: [] as NoiseCandidate[], rows: [] as NoiseRow[], jobs: [] as NewJob[] };
   if (candidates.length === 0) return out;
-  const silences = await activeSilencesAt(db, now);
+  const silences = active ?? (await activeSilencesAt(db, now));
   const windows = pipeline?.maintenance ?? [];
   if (silences.length === 0 && windows.length === 0) {
     out.pass.push(...candidates);

@@ -3,12 +3,15 @@ import { fingerprint } from '../alerts/fingerprint.ts';
 import type { Alert } from '../alerts/alert.ts';
 import { sql, type Kysely } from 'kysely';
 import { batchOf } from '../ingest/alert-batch.ts';
+import { runPlan } from '../store/batch.ts';
+import { sqliteMessages } from '../store/sqlite-thread.ts';
 import { journalOf } from '../ingest/journal-store.ts';
 import type { JournalDatabase } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { storeFactories } from '../store/testing.ts';
 import { bodyReaderOf } from './ingest-entry.ts';
-import { APPLY_LOCK, ingestServiceOf } from './ingest-service.ts';
+import { APPLY_LOCK } from '../ingest/apply-entries.ts';
+import { ingestServiceOf } from './ingest-service.ts';
 import { createTestApp, TEST_KEY, type TestApp } from './testing.ts';
 
 const key = { authorization: `Bearer ${TEST_KEY}` };
@@ -200,6 +203,39 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
     expect(await store.db.selectFrom('alerts').select('fingerprint').execute()).toHaveLength(2);
   });
 
+  it.runIf(factory.name === 'sqlite')(
+    'applies a request of many new groups in a few messages to the SQLite thread, however many groups',
+    async () => {
+      const post = async (groups: number, tag: string): Promise<number> => {
+        const before = sqliteMessages();
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/v2/alerts',
+          headers: key,
+          payload: Array.from({ length: groups }, (_, i) => ({
+            labels: { alertname: tag, service: `s${i}` },
+          })),
+        });
+        expect(res.json()).toMatchObject({ applied: true });
+        expect(res.json<{ incidents_opened: string[] }>().incidents_opened).toHaveLength(groups);
+        return sqliteMessages() - before;
+      };
+      const few = await post(2, 'Few');
+      const many = await post(60, 'Many');
+      // Journal commit; the claim with the first reads; open incidents and group timers; the new
+      // incidents (number, rows, their timeline); every write; the commit; the journal entry's
+      // removal (its record goes with the next claim): the same count for 2 groups as for 60.
+      expect(many).toBe(few);
+      expect(many).toBeLessThanOrEqual(9);
+      // The record of the applied entry stays until the next claim, which removes it.
+      expect(await store.db.selectFrom('ingest_applied').select('id').execute()).toHaveLength(1);
+      await post(1, 'Next');
+      const left = await store.db.selectFrom('ingest_applied').select('id').execute();
+      expect(left).toHaveLength(1);
+      expect(await ingestServiceOf(t.ctx).recover()).toBe(0);
+    },
+  );
+
   it('does not apply again an entry whose apply committed just before a crash', async () => {
     const now = t.clock.now();
     const journal = journalOf(store);
@@ -208,7 +244,7 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
     await journal.append(batchOf([alert({ alertname: 'Open', service: 'b' }, now)]), now);
     // The crash came between the apply's commit (which claimed the entry) and its removal.
     await store.db.transaction().execute(async (trx) => {
-      expect([...(await journal.claim(trx, [applied]))]).toEqual([applied]);
+      expect([...(await runPlan(trx, journal.claim(trx, [applied])))]).toEqual([applied]);
     });
     const service = ingestServiceOf(t.ctx);
     expect(await service.recover()).toBe(1);

@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import type { Alert } from '../alerts/alert.ts';
 import { batchAlerts, receivedAtOf, type GroupedAlerts } from '../ingest/alert-batch.ts';
 import { CommitQueue } from '../ingest/commit-queue.ts';
 import { deferralOf, RATE_WINDOW_MS, type Deferral, type DeferOptions } from '../ingest/deferral.ts';
-import { ingestAlerts, type IngestOutcome } from '../ingest/ingest.ts';
+import { applyEntries } from '../ingest/apply-entries.ts';
+import type { IngestOutcome } from '../ingest/ingest.ts';
 import { journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
 import { ingestOptionsFor } from '../ingest/options.ts';
 import { VigilError } from '../shared/errors.ts';
@@ -22,8 +22,6 @@ const MAX_APPLY = 16_384;
 const BULK_APPLY = 1024;
 /** Longest an accepted alert waits for its apply while the journal fills under load (ms). */
 const MAX_DELAY_MS = 20;
-/** Serialises appliers across processes sharing one PostgreSQL database. */
-export const APPLY_LOCK = 7_411_001;
 
 /** The journal entries a commit wrote (new groups', the others'), and how many requests shared it. */
 type Appended = { ids: number[]; requests: number };
@@ -277,16 +275,9 @@ export class IngestService {
       // A large apply (a backlog) queues behind flushes and outbox steps; a small one is how a new
       // alert reaches its group, and waits its turn like them.
       const lane = batch.reduce((n, e) => n + e.count, 0) >= BULK_APPLY ? ctx.store.bulkDb : undefined;
-      outcome = await (lane ?? ctx.store.db).transaction().execute(async (trx) => {
-        if (ctx.store.dialect === 'postgres')
-          await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(trx);
-        const mine = await this.journal.claim(
-          trx,
-          batch.map((e) => e.id),
-        );
-        const alerts = batch.filter((e) => mine.has(e.id)).flatMap((e) => parsed.get(e.id) ?? []);
-        return ingestAlerts(trx, alerts, now, opts);
-      });
+      outcome = await (lane ?? ctx.store.db)
+        .transaction()
+        .execute((trx) => applyEntries(trx, ctx.store.dialect, this.journal, batch, parsed, now, opts));
     } catch (err) {
       return this.failed(batch, err);
     }
