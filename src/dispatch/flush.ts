@@ -146,11 +146,11 @@ interface Considered {
   channels: string[];
 }
 
-// The flush's statements go to the store in four round trips (two without notifications): the
-// reads, the check for groups still sending (when it could not share the reads' trip), the new
-// outbox rows, then their payloads, the claim and the flush's own writes; the commit is the last.
-// On SQLite each round trip is a message to the store's thread and a chance for other work on the
-// event loop to delay the rest (docs/performance.md, session 16).
+// The flush's statements go to the store in four round trips, whatever the number of groups: the
+// reads (with the check for groups still sending, unless the channels make that list long); the
+// new outbox rows; their payloads, the claim and the flush's own writes; the commit. Without
+// notifications it is three. On SQLite each round trip is a message to the store's thread and a
+// chance for other work on the event loop to delay the rest (docs/adr/0014-statement-batches.md).
 async function flushGroups(
   db: Db,
   store: Store,

@@ -98,6 +98,35 @@ describe.each(storeFactories())('statement batches on $name', (factory) => {
     expect(await s.db.selectFrom('jobs').select('key').execute()).toEqual([{ key: 'ok' }]);
   });
 
+  it('splits a batch of very many parameters into several messages, the results still in order', async () => {
+    store = await factory.open();
+    const s = store;
+    // Three inserts of 1,200 jobs (8,400 parameters each): more than one message can carry.
+    const inserts = ['a', 'b', 'c'].map((p) =>
+      plan(
+        [
+          s.db
+            .insertInto('jobs')
+            .values(Array.from({ length: 1200 }, (_, i) => job(`${p}${i}`)))
+            .returning('key'),
+        ],
+        ([r]) => rowsOf<{ key: string }>(r).length,
+      ),
+    );
+    const before = sqliteMessages();
+    const counts = await s.db.transaction().execute((trx) =>
+      runPlans(
+        trx,
+        ...inserts,
+        plan([trx.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n'))], ([r]) =>
+          Number(rowsOf<{ n: number }>(r)[0]?.n),
+        ),
+      ),
+    );
+    expect(counts).toEqual([1200, 1200, 1200, 3600]);
+    if (factory.name === 'sqlite') expect(sqliteMessages() - before).toBe(3); // two batches, then COMMIT
+  });
+
   it.runIf(factory.name === 'sqlite')(
     'sends a transaction of three batched statements to the SQLite thread in two messages',
     async () => {

@@ -30,7 +30,7 @@ export interface BatchDb {
 
 /**
  * Runs statements in order and returns one result per statement. On SQLite they go to the
- * store's thread in one message. Not atomic by itself: the first error stops the batch, so run it
+ * store's thread in one message (several for very many parameters). Not atomic by itself: the first error stops the batch, so run it
  * inside a transaction when the statements must all apply or none.
  */
 export async function runBatch(
@@ -42,12 +42,41 @@ export async function runBatch(
     for (const q of queries) out.push(await db.executeQuery(q));
     return out;
   }
-  const carrier = CompiledQuery.raw(BATCH_SQL, []);
-  carried.set(
-    carrier,
-    queries.map((q) => ({ sql: q.sql, params: q.parameters })),
-  );
-  return (await db.executeQuery<QueryResult<unknown>>(carrier)).rows;
+  const out: Array<QueryResult<unknown>> = [];
+  for (const part of messages(queries)) {
+    const carrier = CompiledQuery.raw(BATCH_SQL, []);
+    carried.set(
+      carrier,
+      part.map((q) => ({ sql: q.sql, params: q.parameters })),
+    );
+    out.push(...(await db.executeQuery<QueryResult<unknown>>(carrier)).rows);
+  }
+  return out;
+}
+
+/**
+ * Most parameters one message carries. A large apply (16,384 alerts) writes hundreds of thousands
+ * of values; sent at once they would be copied into the thread in one piece, and both heaps would
+ * grow by the whole of it. A few messages of this size cost a few round trips instead of one.
+ */
+const MAX_MESSAGE_PARAMS = 20_000;
+
+/** Consecutive statements split into messages of at most MAX_MESSAGE_PARAMS parameters (one statement at least). */
+function messages(queries: ReadonlyArray<CompiledQuery>): CompiledQuery[][] {
+  const out: CompiledQuery[][] = [];
+  let current: CompiledQuery[] = [];
+  let params = 0;
+  for (const q of queries) {
+    if (current.length > 0 && params + q.parameters.length > MAX_MESSAGE_PARAMS) {
+      out.push(current);
+      current = [];
+      params = 0;
+    }
+    current.push(q);
+    params += q.parameters.length;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 /**
