@@ -1,3 +1,4 @@
+import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, type Store } from './store.ts';
 import { storeFactories } from './testing.ts';
@@ -39,6 +40,17 @@ describe.each(storeFactories())('store on $name', (factory) => {
     expect(job.run_at).toBe(at);
     expect(typeof job.id).toBe('number');
   });
+
+  it.runIf(factory.name === 'sqlite')(
+    'gives the ingest journal a smaller page cache than the main file',
+    async () => {
+      store = await factory.open();
+      const pragma = async (db: Kysely<unknown>): Promise<unknown> =>
+        (await sql<{ cache_size: number }>`pragma cache_size`.execute(db)).rows[0]?.cache_size;
+      expect(await pragma(store.db as unknown as Kysely<unknown>)).toBe(-16000);
+      expect(await pragma(store.journalDb as unknown as Kysely<unknown>)).toBe(-4000);
+    },
+  );
 
   it('keeps a transaction atomic: a failure rolls back every write', async () => {
     store = await factory.open();
