@@ -64,29 +64,41 @@ export async function saveAlerts(db: Db, alerts: readonly StoredAlert[]): Promis
 
 /** The statements of `saveAlerts`, to run in a batch with others. */
 export function saveAlertsPlan(db: Db, alerts: readonly StoredAlert[]): Plan<void> {
-  return plan(
-    chunk(alerts, 500).map((part) => {
-      const params: unknown[] = [];
-      for (const a of part)
-        params.push(
-          a.fingerprint,
-          JSON.stringify(a.labels),
-          JSON.stringify(a.annotations),
-          a.startsAt,
-          a.endsAt,
-          a.timeout ? 1 : 0,
-          a.updatedAt,
-          a.generatorURL,
-          a.source,
-          a.incidentId,
-          a.groupKey,
-        );
-      return rawQuery(
-        db,
-        `insert into alerts (${ALERT_COLUMNS}) values ${valuesList(part.length, 11)}
+  return valuesPlan(
+    db,
+    alerts,
+    (a) => [
+      a.fingerprint,
+      JSON.stringify(a.labels),
+      JSON.stringify(a.annotations),
+      a.startsAt,
+      a.endsAt,
+      a.timeout ? 1 : 0,
+      a.updatedAt,
+      a.generatorURL,
+      a.source,
+      a.incidentId,
+      a.groupKey,
+    ],
+    (values) => `insert into alerts (${ALERT_COLUMNS}) values ${values}
        on conflict (fingerprint) do update set ${UPSERT_SET}`,
-        params,
-      );
+  );
+}
+
+/**
+ * One hand-written multi-row statement per 500 items: `sqlOf` gets the `(?, …), (?, …)` list for
+ * a chunk, `row` gives an item's values in column order.
+ */
+function valuesPlan<T>(
+  db: Db,
+  items: readonly T[],
+  row: (item: T) => unknown[],
+  sqlOf: (values: string) => string,
+): Plan<void> {
+  return plan(
+    chunk(items, 500).map((part) => {
+      const params = part.flatMap(row);
+      return rawQuery(db, sqlOf(valuesList(part.length, params.length / part.length)), params);
     }),
     () => undefined,
   );
@@ -103,28 +115,23 @@ export async function appendHistory(db: Db, alerts: readonly Alert[], now: numbe
 
 /** The statements of `appendHistory`, to run in a batch with others. */
 export function appendHistoryPlan(db: Db, alerts: readonly Alert[], now: number): Plan<void> {
-  return plan(
-    chunk(alerts, 500).map((part) => {
-      const params: unknown[] = [];
-      for (const a of part)
-        params.push(
-          a.fingerprint,
-          now,
-          a.endsAt > now ? 'firing' : 'resolved',
-          a.startsAt,
-          a.endsAt,
-          '',
-          JSON.stringify(a.annotations),
-          a.source,
-        );
-      return rawQuery(
-        db,
-        `insert into alert_events (fingerprint, received_at, status, starts_at, ends_at, labels, annotations, source)
-       values ${valuesList(part.length, 8)}`,
-        params,
-      );
-    }),
-    () => undefined,
+  return valuesPlan(
+    db,
+    alerts,
+    (a) => [
+      a.fingerprint,
+      now,
+      a.endsAt > now ? 'firing' : 'resolved',
+      a.startsAt,
+      a.endsAt,
+      '',
+      JSON.stringify(a.annotations),
+      a.source,
+    ],
+    (
+      values,
+    ) => `insert into alert_events (fingerprint, received_at, status, starts_at, ends_at, labels, annotations, source)
+       values ${values}`,
   );
 }
 
