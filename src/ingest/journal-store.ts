@@ -137,10 +137,12 @@ function fileJournal(db: Db, journal: Kysely<JournalDatabase>): IngestJournal {
       // The records of entries already deleted from the journal go in the same transaction (a
       // statement of this batch rather than one of their own, after each apply). Should it roll
       // back, they stay: harmless, since journal ids are never reused, and recovery drops them.
-      const drop = gone.splice(0);
+      const drops = chunk(gone.splice(0), 500).map((part) =>
+        trx.deleteFrom('ingest_applied').where('id', 'in', part),
+      );
       return plan(
         [
-          ...chunk(drop, 500).map((part) => trx.deleteFrom('ingest_applied').where('id', 'in', part)),
+          ...drops,
           ...chunk(ids, 500).map((part) =>
             trx
               .insertInto('ingest_applied')
@@ -149,7 +151,7 @@ function fileJournal(db: Db, journal: Kysely<JournalDatabase>): IngestJournal {
               .returning('id'),
           ),
         ],
-        (results) => idsOf(results.slice(chunk(drop, 500).length)),
+        (results) => idsOf(results.slice(drops.length)),
       );
     },
     forget: async (ids) => {
