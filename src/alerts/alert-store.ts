@@ -109,11 +109,6 @@ function valuesPlan<T>(
  * its fingerprint, kept once in `alerts`; the history row keeps what changes between versions
  * (status, times, annotations), which halves the bytes ingest writes per alert.
  */
-export async function appendHistory(db: Db, alerts: readonly Alert[], now: number): Promise<void> {
-  await runPlan(db, appendHistoryPlan(db, alerts, now));
-}
-
-/** The statements of `appendHistory`, to run in a batch with others. */
 export function appendHistoryPlan(db: Db, alerts: readonly Alert[], now: number): Plan<void> {
   return valuesPlan(
     db,

@@ -144,6 +144,8 @@ interface Considered {
   alerts: StoredAlert[];
   membership: ReturnType<typeof groupMembership>;
   channels: string[];
+  /** The group's webhook queues on those channels (`<destination>#<group key>`). */
+  queues: string[];
 }
 
 // The flush's statements go to the store in four round trips, whatever the number of groups: the
@@ -186,23 +188,25 @@ async function flushGroups(
     const node = routeById(deps.pipeline.tree, group.routeId) ?? deps.pipeline.tree;
     const alerts = members.get(group.groupKey) ?? [];
     const membership = groupMembership(alerts, silences, inhibition, group.lastNotification, now);
-    considered.push({
-      group,
-      node,
-      alerts,
-      membership,
-      channels: channelsFor(deps.pipeline, membership.visible[0]?.labels ?? {}, node.channels),
+    const ids = channelsFor(deps.pipeline, membership.visible[0]?.labels ?? {}, node.channels);
+    const queues = ids.flatMap((id) => {
+      const ch = channels?.get(id);
+      return ch?.type === 'webhook' ? [groupDestination(ch, group.groupKey)] : [];
     });
+    considered.push({ group, node, alerts, membership, channels: ids, queues });
   }
   // A group whose previous webhook message is still undelivered skips this tick (Alertmanager's
   // tick blocks while it notifies): each message carries the whole group, so a queue of them
   // would only repeat it, and under load grow without bound.
-  const queuesOf = (c: Considered): string[] =>
-    c.channels.flatMap((id) => {
-      const ch = channels?.get(id);
-      return ch?.type === 'webhook' ? [groupDestination(ch, c.group.groupKey)] : [];
-    });
-  const busy = early ? busyEarly : await runPlan(db, busyDestinationsPlan(db, considered.flatMap(queuesOf)));
+  const busy = early
+    ? busyEarly
+    : await runPlan(
+        db,
+        busyDestinationsPlan(
+          db,
+          considered.flatMap((c) => c.queues),
+        ),
+      );
 
   const removed: string[] = [];
   const destroyed: string[] = [];
@@ -211,7 +215,7 @@ async function flushGroups(
   for (const c of considered) {
     const { group, node, alerts, membership: m } = c;
     const key = group.groupKey;
-    if (queuesOf(c).some((d) => busy.has(d))) {
+    if (c.queues.some((d) => busy.has(d))) {
       nextTick(key, node);
       continue;
     }

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { NotificationLogEntry } from '../pipeline/group-timer.ts';
-import { plan, rowsOf, runPlan, type Plan } from '../store/batch.ts';
+import { plan, rowsOf, type Plan } from '../store/batch.ts';
 import { chunk, type Db } from '../store/db.ts';
 import type { AlertGroupsTable } from '../store/schema.ts';
 
@@ -32,12 +32,7 @@ function toRow(r: Selectable<AlertGroupsTable>): GroupRow {
   };
 }
 
-/** Loads groups by key. */
-export async function loadGroups(db: Db, keys: readonly string[]): Promise<Map<string, GroupRow>> {
-  return runPlan(db, loadGroupsPlan(db, keys));
-}
-
-/** The read of `loadGroups`, to run in a batch with others (`../store/batch.ts`). */
+/** Loads groups by key: a read to run in a batch with others (`../store/batch.ts`). */
 export function loadGroupsPlan(db: Db, keys: readonly string[]): Plan<Map<string, GroupRow>> {
   return plan(
     chunk(keys, 500).map((part) => db.selectFrom('alert_groups').selectAll().where('group_key', 'in', part)),

@@ -18,20 +18,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * Runs a hand-written statement with `?` placeholders on either dialect (numbered `$n` on
- * PostgreSQL), bypassing the query builder. Only for the hottest statements (alert upserts),
- * where building a thousand-value insert was a tenth of ingest CPU; the SQL must be portable.
+ * A hand-written statement with `?` placeholders, compiled for either dialect (numbered `$n` on
+ * PostgreSQL), bypassing the query builder: for the hottest statements (alert upserts, timers),
+ * where building a thousand-value insert was a tenth of ingest CPU. The SQL must be portable; run
+ * it with `db.executeQuery` or in a batch (`../store/batch.ts`).
  */
-export async function execRaw<R = Record<string, unknown>>(
-  db: Db,
-  text: string,
-  params: readonly unknown[],
-): Promise<R[]> {
-  const res = await db.executeQuery<R>(rawQuery(db, text, params));
-  return res.rows;
-}
-
-/** The compiled form of a hand-written statement (`execRaw`), for a batch (`../store/batch.ts`). */
 export function rawQuery(db: Db, text: string, params: readonly unknown[]): CompiledQuery {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
   let n = 0;
