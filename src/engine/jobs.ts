@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { plan, runPlan, type Plan } from '../store/batch.ts';
+import { plan, rowsOf, runPlan, type Plan } from '../store/batch.ts';
 import { chunk, rawQuery, valuesList, type Db } from '../store/db.ts';
 import type { Dialect } from '../store/store.ts';
 import type { JobsTable } from '../store/schema.ts';
@@ -144,8 +144,20 @@ export async function claimDueJobs(
   leaseMs: number,
   limit = 500,
 ): Promise<Job[]> {
+  return runPlan(db, claimDueJobsPlan(db, dialect, workerId, now, leaseMs, limit));
+}
+
+/** The statement of `claimDueJobs`, to run in a batch with others (`../store/batch.ts`). */
+export function claimDueJobsPlan(
+  db: Db,
+  dialect: Dialect,
+  workerId: string,
+  now: number,
+  leaseMs: number,
+  limit = 500,
+): Plan<Job[]> {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const rows = await sql<Selectable<JobsTable>>`
+  const claim = sql<Selectable<JobsTable>>`
     update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${now + leaseMs}, attempts = attempts + 1
     where id in (
       select id from jobs
@@ -154,8 +166,12 @@ export async function claimDueJobs(
       limit ${limit}
       ${lock}
     )
-    returning *`.execute(db);
-  return rows.rows.map(toJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+    returning *`.compile(db);
+  return plan([claim], ([r]) =>
+    rowsOf<Selectable<JobsTable>>(r)
+      .map(toJob)
+      .sort((a, b) => a.runAt - b.runAt || a.id - b.id),
+  );
 }
 
 /** Marks a claimed job done, if this worker still holds it. */
@@ -177,19 +193,26 @@ export async function completeJobs(
   workerId: string,
   now: number,
 ): Promise<void> {
-  for (const part of chunk(jobs, 500)) {
-    await db
-      .updateTable('jobs')
-      .set({ status: 'done', finished_at: now, locked_by: null, locked_until: null, last_error: null })
-      .where(
-        'id',
-        'in',
-        part.map((j) => j.id),
-      )
-      .where('status', '=', 'running')
-      .where('locked_by', '=', workerId)
-      .execute();
-  }
+  await runPlan(db, completeJobsPlan(db, jobs, workerId, now));
+}
+
+/** The statements of `completeJobs`, to run in a batch with others (`../store/batch.ts`). */
+export function completeJobsPlan(db: Db, jobs: readonly Job[], workerId: string, now: number): Plan<void> {
+  return plan(
+    chunk(jobs, 500).map((part) =>
+      db
+        .updateTable('jobs')
+        .set({ status: 'done', finished_at: now, locked_by: null, locked_until: null, last_error: null })
+        .where(
+          'id',
+          'in',
+          part.map((j) => j.id),
+        )
+        .where('status', '=', 'running')
+        .where('locked_by', '=', workerId),
+    ),
+    () => undefined,
+  );
 }
 
 /** Records a failed attempt and puts the job back for `retryAt` (or gives up after `maxAttempts`). */
@@ -220,12 +243,23 @@ export async function failJob(
 
 /** The earliest run_at of pending work, so the worker can sleep until then. */
 export async function nextDueAt(db: Db): Promise<number | undefined> {
-  const r = await db
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.min<number>('run_at').as('at'))
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return r?.at === null || r?.at === undefined ? undefined : Number(r.at);
+  return runPlan(db, nextDueAtPlan(db));
+}
+
+/** The statement of `nextDueAt`, to run in a batch with others (`../store/batch.ts`). */
+export function nextDueAtPlan(db: Db): Plan<number | undefined> {
+  return plan(
+    [
+      db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.min<number>('run_at').as('at'))
+        .where('status', '=', 'pending'),
+    ],
+    ([r]) => {
+      const at = rowsOf<{ at: number | null }>(r)[0]?.at;
+      return at === null || at === undefined ? undefined : Number(at);
+    },
+  );
 }
 
 /** Lists jobs by key prefix (for tests, the CLI and the API). */

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../store/store.ts';
 import { storeFactories } from '../store/testing.ts';
 import { FakeClock } from './clock.ts';
+import { sqliteMessages } from '../store/sqlite-thread.ts';
 import { cancelJobs, claimDueJobs, listJobs, scheduleJob } from './jobs.ts';
 import { Worker, type JobHandler } from './worker.ts';
 
@@ -117,5 +118,42 @@ describe.each(storeFactories())('job worker on $name', (factory) => {
     expect((await listJobs(store.db, 'r'))[0]?.runAt).toBe(now + 5000);
     await scheduleJob(store.db, { kind: 'test', key: 'r', runAt: now + 9000 }, now, 'later');
     expect((await listJobs(store.db, 'r'))[0]?.runAt).toBe(now + 9000);
+  });
+
+  it('marks a batch done with the next claim, and leaves a job its batch re-armed pending', async () => {
+    const { clock } = await setup();
+    const now = clock.now();
+    for (const key of ['g:a', 'g:b', 'g:c'])
+      await scheduleJob(store.db, { kind: 'flush', key, runAt: now + 1000 }, now);
+    const seen: string[][] = [];
+    const handler: JobHandler = async () => {
+      throw new Error('the batch runs, not the single handler');
+    };
+    // Like a group flush: the handler re-arms one of its jobs for later in its own statement.
+    handler.batch = async (jobs, ctx) => {
+      seen.push(jobs.map((j) => j.key));
+      if (seen.length === 1)
+        await scheduleJob(
+          ctx.store.db,
+          { kind: 'flush', key: 'g:b', runAt: ctx.now + 5000 },
+          ctx.now,
+          'replace',
+        );
+    };
+    const worker = new Worker(store, clock, { flush: handler }, { workerId: 'w' });
+    clock.advance(1000);
+    const before = sqliteMessages();
+    expect(await worker.runDue()).toBe(3);
+    // The claim; then the batch's re-arm; then the completion with the claim that finds nothing.
+    if (factory.name === 'sqlite') expect(sqliteMessages() - before).toBe(3);
+    expect(seen).toEqual([['g:a', 'g:b', 'g:c']]);
+    const jobs = new Map((await listJobs(store.db, 'g:')).map((j) => [j.key, j]));
+    expect(jobs.get('g:a')?.status).toBe('done');
+    expect(jobs.get('g:c')?.status).toBe('done');
+    expect(jobs.get('g:b')).toMatchObject({ status: 'pending', runAt: now + 6000 });
+    clock.advance(5000);
+    expect(await worker.runDue()).toBe(1);
+    expect(seen.at(-1)).toEqual(['g:b']);
+    expect((await listJobs(store.db, 'g:b'))[0]?.status).toBe('done');
   });
 });

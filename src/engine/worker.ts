@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
-import { claimDueJobs, completeJob, completeJobs, failJob, nextDueAt, type Job } from './jobs.ts';
+import { plan, runPlans } from '../store/batch.ts';
+import { claimDueJobsPlan, completeJob, completeJobsPlan, failJob, nextDueAtPlan, type Job } from './jobs.ts';
 
 /** Runs one kind of job. It must be idempotent: after a crash the same job may run again. */
 export type JobHandler = ((job: Job, ctx: { store: Store; now: number }) => Promise<void>) & {
@@ -61,11 +62,29 @@ export class Worker {
    * Tests call this directly after moving a FakeClock.
    */
   async runDue(): Promise<number> {
-    let total = 0;
+    return (await this.pass(false)).ran;
+  }
+
+  /**
+   * Claims and runs due jobs until none are left. Batched jobs are marked done in the same message
+   * to the store as the next claim, and with `peek` the last (empty) claim also reads when the next
+   * job is due: under load each message waits its turn, so a flush due now is not kept waiting
+   * behind two more (docs/adr/0014-statement-batches.md).
+   */
+  private async pass(peek: boolean): Promise<{ ran: number; nextAt: number | undefined }> {
+    const db = this.store.db;
+    let ran = 0;
+    let finished: { jobs: Job[]; at: number } = { jobs: [], at: 0 };
     for (;;) {
       const now = this.clock.now();
-      const jobs = await claimDueJobs(this.store.db, this.store.dialect, this.id, now, this.leaseMs);
-      if (jobs.length === 0) return total;
+      const [, jobs, nextAt] = await runPlans(
+        db,
+        completeJobsPlan(db, finished.jobs, this.id, finished.at),
+        claimDueJobsPlan(db, this.store.dialect, this.id, now, this.leaseMs),
+        peek ? nextDueAtPlan(db) : plan([], () => undefined),
+      );
+      finished = { jobs: [], at: 0 };
+      if (jobs.length === 0) return { ran, nextAt };
       const batched = new Map<string, Job[]>();
       for (const job of jobs) {
         if (this.handlers[job.kind]?.batch) {
@@ -75,26 +94,29 @@ export class Worker {
           continue;
         }
         await this.runOne(job);
-        total++;
+        ran++;
       }
       for (const [kind, list] of batched) {
-        await this.runBatch(kind, list);
-        total += list.length;
+        if (await this.runBatch(kind, list)) finished.jobs.push(...list);
+        ran += list.length;
       }
+      finished.at = this.clock.now();
     }
   }
 
-  private async runBatch(kind: string, jobs: Job[]): Promise<void> {
+  /** Runs a batch; true when its jobs are to be marked done (false: they ran one by one instead). */
+  private async runBatch(kind: string, jobs: Job[]): Promise<boolean> {
     const handler = this.handlers[kind];
     try {
       await handler?.batch?.(jobs, { store: this.store, now: this.clock.now() });
-      await completeJobs(this.store.db, jobs, this.id, this.clock.now());
+      return true;
     } catch (err) {
       this.opts.logger?.warn(
         { kind, jobs: jobs.length, err: err instanceof Error ? err.message : String(err) },
         'batch failed; running jobs one by one',
       );
       for (const job of jobs) await this.runOne(job);
+      return false;
     }
   }
 
@@ -160,8 +182,7 @@ export class Worker {
   private async loop(): Promise<void> {
     if (this.stopped) return;
     try {
-      await this.runDue();
-      const next = await nextDueAt(this.store.db);
+      const { nextAt: next } = await this.pass(true);
       const wait =
         next === undefined ? this.maxIdleMs : Math.max(0, Math.min(this.maxIdleMs, next - this.clock.now()));
       if (!this.stopped) this.schedule(wait);
