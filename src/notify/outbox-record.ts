@@ -1,3 +1,4 @@
+import { plan, rowsOf, runPlans, type Plan } from '../store/batch.ts';
 import { chunk } from '../store/db.ts';
 import { serializePayload } from './channels/index.ts';
 import { backoffMs, type RetryPolicy } from './backoff.ts';
@@ -54,55 +55,31 @@ export async function recordOutcomes(
       ? null
       : (ctx.channels.get(r.claimed.row.channel_id)?.redact(r.outcome.error) ?? r.outcome.error);
 
-  for (const part of chunk(results, 100)) {
-    await db
-      .insertInto('notify_attempts')
-      .values(
-        part.map((r) => ({
-          notification_id: r.claimed.row.id,
-          incident: r.claimed.row.incident,
-          at: now,
-          outcome: r.outcome.kind,
-          http_status: r.outcome.status ?? null,
-          error: error(r),
-          owner: ctx.owner,
-        })),
-      )
-      .execute();
-  }
-
+  // The attempts and the delivered rows in one message to the store (the common case, all delivered).
   const delivered = results.filter((r) => r.outcome.kind === 'delivered');
   out.delivered = delivered.length;
-  const byStatus = new Map<number | null, SendResult[]>();
-  for (const r of delivered) {
-    const s = r.outcome.status ?? null;
-    const group = byStatus.get(s);
-    if (group) group.push(r);
-    else byStatus.set(s, [r]);
-  }
-  for (const [status, group] of byStatus) {
-    for (const part of chunk(group, 500)) {
-      const done = await db
-        .updateTable('notify_outbox')
-        .set({
-          status: 'delivered',
-          finished_at: now,
-          lease_owner: null,
-          lease_until: null,
-          last_status: status,
-          last_error: null,
-        })
-        .where(
-          'id',
-          'in',
-          part.map((r) => r.claimed.row.id),
-        )
-        .where('lease_owner', '=', ctx.owner)
-        .returning('destination')
-        .execute();
-      for (const d of done) next.add(d.destination);
-    }
-  }
+  const [, finished] = await runPlans(
+    db,
+    plan(
+      chunk(results, 100).map((part) =>
+        db.insertInto('notify_attempts').values(
+          part.map((r) => ({
+            notification_id: r.claimed.row.id,
+            incident: r.claimed.row.incident,
+            at: now,
+            outcome: r.outcome.kind,
+            http_status: r.outcome.status ?? null,
+            error: error(r),
+            owner: ctx.owner,
+          })),
+        ),
+      ),
+      () => undefined,
+    ),
+    deliveredPlan(db, ctx.owner, delivered, now),
+  );
+  for (const d of finished) next.add(d);
+
   for (const r of delivered) {
     // The first message's reference (Slack ts, …), so that follow-ups thread under it.
     if (r.outcome.kind !== 'delivered' || !r.outcome.ref || r.claimed.row.event !== 'triggered') continue;
@@ -240,4 +217,47 @@ async function holdDestination(db: NotifyDb, destination: string, until: number)
         .where('notify_destinations.next_allowed_at', '<', until),
     )
     .execute();
+}
+
+/**
+ * Marks delivered rows done, one update per HTTP status and 500 rows, each only while this pass
+ * holds the lease; reads the destinations of the rows it marked.
+ */
+function deliveredPlan(
+  db: NotifyDb,
+  owner: string,
+  delivered: readonly SendResult[],
+  now: number,
+): Plan<string[]> {
+  const byStatus = new Map<number | null, SendResult[]>();
+  for (const r of delivered) {
+    const s = r.outcome.status ?? null;
+    const group = byStatus.get(s);
+    if (group) group.push(r);
+    else byStatus.set(s, [r]);
+  }
+  const queries = [...byStatus].flatMap(([status, group]) =>
+    chunk(group, 500).map((part) =>
+      db
+        .updateTable('notify_outbox')
+        .set({
+          status: 'delivered',
+          finished_at: now,
+          lease_owner: null,
+          lease_until: null,
+          last_status: status,
+          last_error: null,
+        })
+        .where(
+          'id',
+          'in',
+          part.map((r) => r.claimed.row.id),
+        )
+        .where('lease_owner', '=', owner)
+        .returning('destination'),
+    ),
+  );
+  return plan(queries, (results) =>
+    results.flatMap((r) => rowsOf<{ destination: string }>(r).map((d) => d.destination)),
+  );
 }
