@@ -136,15 +136,8 @@ export async function cancelJobs(
  * and running jobs whose lease expired (their worker died). On PostgreSQL the claim uses
  * `FOR UPDATE SKIP LOCKED`, so several processes can share one job table.
  */
-export async function claimDueJobs(
-  db: Db,
-  dialect: Dialect,
-  workerId: string,
-  now: number,
-  leaseMs: number,
-  limit = 500,
-): Promise<Job[]> {
-  return runPlan(db, claimDueJobsPlan(db, dialect, workerId, now, leaseMs, limit));
+export async function claimDueJobs(...args: Parameters<typeof claimDueJobsPlan>): Promise<Job[]> {
+  return runPlan(args[0], claimDueJobsPlan(...args));
 }
 
 /** The statement of `claimDueJobs`, to run in a batch with others (`../store/batch.ts`). */
