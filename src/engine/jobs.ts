@@ -179,17 +179,10 @@ export async function completeJob(db: Db, job: Job, workerId: string, now: numbe
   return Number(res.numUpdatedRows) === 1;
 }
 
-/** Marks many claimed jobs done in one statement (those this worker still holds). */
-export async function completeJobs(
-  db: Db,
-  jobs: readonly Job[],
-  workerId: string,
-  now: number,
-): Promise<void> {
-  await runPlan(db, completeJobsPlan(db, jobs, workerId, now));
-}
-
-/** The statements of `completeJobs`, to run in a batch with others (`../store/batch.ts`). */
+/**
+ * Marks many claimed jobs done in one statement per 500 (those this worker still holds), to run in
+ * a batch with others (`../store/batch.ts`).
+ */
 export function completeJobsPlan(db: Db, jobs: readonly Job[], workerId: string, now: number): Plan<void> {
   return plan(
     chunk(jobs, 500).map((part) =>
