@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendHttp, classifyStatus } from './http.ts';
-import { httpClient } from './http-client.ts';
+import { httpClient, MAX_RESPONSE_BYTES } from './http-client.ts';
 
 describe('httpClient (the outbox HTTP client)', () => {
   const seen: Array<{ method: string; headers: http.IncomingHttpHeaders; body: string }> = [];
@@ -20,6 +20,7 @@ describe('httpClient (the outbox HTTP client)', () => {
       else if (req.url === '/busy') res.writeHead(429, { 'retry-after': '7' }).end('slow down');
       else if (req.url === '/empty') res.writeHead(204).end();
       else if (req.url === '/redirect') res.writeHead(302, { location: '/ok' }).end();
+      else if (req.url === '/big') res.writeHead(500).end('x'.repeat(200 * 1024));
       else hold = res; // never answered: the caller's timeout must end it
     });
   });
@@ -63,6 +64,20 @@ describe('httpClient (the outbox HTTP client)', () => {
     expect(await empty.text()).toBe('');
     const redirect = await httpClient(`${base}/redirect`, { method: 'GET', headers: {} });
     expect(redirect.status).toBe(302);
+  });
+
+  it('keeps at most MAX_RESPONSE_BYTES of a huge answer, reads the rest, and rejects a URL it cannot send to', async () => {
+    const big = await httpClient(`${base}/big`, { method: 'POST', headers: {}, body: 'x' });
+    expect(big.status).toBe(500);
+    expect(await big.text()).toBe('x'.repeat(MAX_RESPONSE_BYTES));
+    // The connection went back to the pool clean: the next answer on it is whole.
+    const next = await httpClient(`${base}/ok`, { method: 'POST', headers: {}, body: 'x' });
+    expect(await next.text()).toBe('{"ok":true}');
+    const ftp = await httpClient('ftp://127.0.0.1/x', { method: 'GET', headers: {} }).catch(
+      (e: unknown) => e,
+    );
+    expect(ftp).toBeInstanceOf(Error);
+    expect((ftp as Error).message).toContain('unsupported URL scheme ftp:');
   });
 
   it('ends a request that outlives its AbortSignal with an AbortError, and rejects a refused connection', async () => {
