@@ -59,17 +59,22 @@ describe('config loading', () => {
       maxQueued: 200_000,
       stormRate: 10_000,
       stormMaxWaitMs: 5000,
+      pageFirstHoldMs: 300,
     });
     const off = loadConfigText(
       'o.yaml',
-      'server:\n  ingest_queue: { storm_rate: 0, storm_max_wait: 2s }\n',
+      'server:\n  ingest_queue: { storm_rate: 0, storm_max_wait: 2s, page_first_hold: 0s }\n',
       {},
     );
     if (!off.ok) throw new Error(JSON.stringify(off.issues));
-    expect(off.loaded.config.server.ingest_queue).toMatchObject({ stormRate: 0, stormMaxWaitMs: 2000 });
+    expect(off.loaded.config.server.ingest_queue).toMatchObject({
+      stormRate: 0,
+      stormMaxWaitMs: 2000,
+      pageFirstHoldMs: 0,
+    });
     const bad = loadConfigText(
       'b.yaml',
-      'server:\n  ingest_queue:\n    storm_rate: -1\n    storm_max_wait: 10m\n',
+      'server:\n  ingest_queue:\n    storm_rate: -1\n    storm_max_wait: 10m\n    page_first_hold: 1m\n',
       {},
     );
     expect(bad.ok).toBe(false);
@@ -78,6 +83,10 @@ describe('config loading', () => {
     expect(bad.issues.find((i) => i.field === 'server.ingest_queue.storm_max_wait')).toMatchObject({
       line: 4,
       message: expect.stringContaining('between 100ms and 1m'),
+    });
+    expect(bad.issues.find((i) => i.field === 'server.ingest_queue.page_first_hold')).toMatchObject({
+      line: 5,
+      message: expect.stringContaining('between 0 and 5s'),
     });
   });
 

@@ -54,20 +54,40 @@ export const serverSchema = z
         storm_max_wait: durationSchema
           .default(5000)
           .refine((ms) => ms >= 100 && ms <= 60_000, 'must be between 100ms and 1m'),
+        /**
+         * Pages before intake (ADR 0015): while a new group's first notification is on its way,
+         * new ingestion requests wait, at most this long at a time; 0 turns it off.
+         */
+        page_first_hold: durationSchema
+          .default(300)
+          .refine((ms) => ms >= 0 && ms <= 5000, 'must be between 0 and 5s'),
       })
-      .default({ max_batch: 4096, max_queued: 200_000, storm_rate: 10_000, storm_max_wait: 5000 })
+      .default({
+        max_batch: 4096,
+        max_queued: 200_000,
+        storm_rate: 10_000,
+        storm_max_wait: 5000,
+        page_first_hold: 300,
+      })
       .transform((q) => ({
         maxBatch: q.max_batch,
         maxQueued: q.max_queued,
         stormRate: q.storm_rate,
         stormMaxWaitMs: q.storm_max_wait,
+        pageFirstHoldMs: q.page_first_hold,
       })),
   })
   .default({
     body_limit: 5 * 1024 * 1024,
     resolve_timeout: 300_000,
     alertmanager_api_auth: true,
-    ingest_queue: { maxBatch: 4096, maxQueued: 200_000, stormRate: 10_000, stormMaxWaitMs: 5000 },
+    ingest_queue: {
+      maxBatch: 4096,
+      maxQueued: 200_000,
+      stormRate: 10_000,
+      stormMaxWaitMs: 5000,
+      pageFirstHoldMs: 300,
+    },
   });
 
 /** How alerts become incidents. */

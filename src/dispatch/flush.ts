@@ -2,17 +2,9 @@ import type { Selectable } from 'kysely';
 import { listAlerts, rowToAlert, type StoredAlert } from '../alerts/alert-store.ts';
 import type { JobHandler } from '../engine/worker.ts';
 import { scheduleJobsPlan, type NewJob } from '../engine/jobs.ts';
-import { findOpenByGroupPlan, getIncidentByNumber } from '../incidents/incident-store.ts';
-import type { Incident } from '../incidents/incident.ts';
-import {
-  enqueueAndClaim,
-  routeNotifications,
-  type DispatchContext,
-  type NewNotification,
-  type Claimed,
-  type OutboxClaimer,
-} from '../notify/index.ts';
-import { groupLabels } from '../pipeline/group-key.ts';
+import type { IntakeGate } from '../engine/intake-gate.ts';
+import { findOpenByGroupPlan } from '../incidents/incident-store.ts';
+import { enqueueAndClaim, type DispatchContext, type Claimed, type OutboxClaimer } from '../notify/index.ts';
 import {
   decideFlush,
   idleWakeAt,
@@ -32,8 +24,8 @@ import type { AlertsTable } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { busyDestinationsPlan, everyGroupDestination, groupDestination } from './busy-groups.ts';
 import { flushChunks } from './flush-chunks.ts';
-import { deleteGroupsPlan, loadGroupsPlan, recordFlushesPlan, type GroupRow } from './group-store.ts';
-import { incidentViewFor } from './incident-view.ts';
+import { deleteGroupsPlan, loadGroupsPlan, recordFlushesPlan } from './group-store.ts';
+import { noticesOf, type Considered } from './notices.ts';
 import { flushJobKey, GROUP_FLUSH_JOB, routeById } from './schedule.ts';
 import { groupMembership } from './visibility.ts';
 
@@ -50,6 +42,11 @@ export interface FlushDeps {
    * them over after the commit, so they go out without a claim transaction of the runner's own.
    */
   claimer?: OutboxClaimer | undefined;
+  /**
+   * Pages before intake (ADR 0015): a flush armed by a new group holds it while it runs, and each
+   * first message it claims holds it until sent.
+   */
+  intake?: IntakeGate | undefined;
   /** How long an inhibition snapshot may be reused (default 1 s). */
   inhibitionTtlMs?: number;
 }
@@ -96,19 +93,35 @@ export function groupFlushHandler(deps: FlushDeps): JobHandler {
     if (out.claimed.length > 0) deps.claimer?.adopt(out.claimed);
     if (out.unclaimed > 0) deps.onEnqueued?.();
   };
+  /** Runs flushes, holding intake meanwhile when one of them is a new group's first (ADR 0015). */
+  const urgently = async (first: boolean, work: () => Promise<void>): Promise<void> => {
+    const gate = first ? deps.intake : undefined;
+    gate?.hold();
+    try {
+      await work();
+    } finally {
+      gate?.release();
+    }
+  };
   const keyOf = (payload: unknown): string | undefined => {
     const key = (payload as { groupKey?: unknown }).groupKey;
     return typeof key === 'string' ? key : undefined;
   };
+  const isFirst = (payload: unknown): boolean => (payload as { first?: unknown }).first === true;
   const handler: JobHandler = async (job, { store, now }) => {
     const key = keyOf(job.payload);
-    if (key !== undefined) await run([key], store, now);
+    if (key !== undefined) await urgently(isFirst(job.payload), () => run([key], store, now));
   };
   // Groups due at once are flushed in chunks of a few thousand alerts (`flushChunks`), each chunk
   // in one transaction with one read of its alerts.
   handler.batch = async (jobs, { store, now }) => {
     const keys = [...new Set(jobs.map((j) => keyOf(j.payload)).filter((k): k is string => k !== undefined))];
-    for (const part of await flushChunks(store.db, keys)) await run(part, store, now);
+    await urgently(
+      jobs.some((j) => isFirst(j.payload)),
+      async () => {
+        for (const part of await flushChunks(store.db, keys)) await run(part, store, now);
+      },
+    );
   };
   return handler;
 }
@@ -135,17 +148,6 @@ function alertsOfGroupsPlan(db: Db, keys: readonly string[]): Plan<Map<string, S
 interface Enqueued {
   claimed: Claimed[];
   unclaimed: number;
-}
-
-/** A group the flush looks at: its row, route and members, and who sees them. */
-interface Considered {
-  group: GroupRow;
-  node: RouteNode;
-  alerts: StoredAlert[];
-  membership: ReturnType<typeof groupMembership>;
-  channels: string[];
-  /** The group's webhook queues on those channels (`<destination>#<group key>`). */
-  queues: string[];
 }
 
 // The flush's statements go to the store in four round trips, whatever the number of groups: the
@@ -269,7 +271,9 @@ async function flushGroups(
     }
   }
 
-  const items = deps.notify ? await noticesOf(db, deps.notify, open, notices, now, deps.externalUrl) : [];
+  const { items, first } = deps.notify
+    ? await noticesOf(db, deps.notify, open, notices, now, deps.externalUrl)
+    : { items: [], first: new Set<string>() };
   const writes = [
     recordFlushesPlan(db, flushed, now),
     plan(
@@ -290,51 +294,17 @@ async function flushGroups(
     return { claimed: [], unclaimed: 0 };
   }
   const out = await enqueueAndClaim({ ...store, db }, deps.claimer?.claimContext(), items, now, writes);
+  // A group's first message is a page: intake waits until it is sent (ADR 0015).
+  const gate = deps.intake;
+  if (gate)
+    for (const c of out.claimed)
+      if (first.has(c.row.key)) {
+        gate.hold();
+        c.done = () => gate.release();
+      }
   // A new row the claim did not take (behind an older head, paced, paused) waits for a pass.
   const taken = new Set(out.claimed.map((c) => c.row.key));
   return { claimed: out.claimed, unclaimed: out.enqueued.filter((k) => !taken.has(k)).length };
-}
-
-/** The messages of the groups that notify, rendered for their channels. */
-async function noticesOf(
-  db: Db,
-  notify: DispatchContext,
-  open: ReadonlyMap<string, Incident>,
-  notices: ReadonlyArray<Considered & { decision: FlushDecision }>,
-  now: number,
-  externalUrl: string,
-): Promise<NewNotification[]> {
-  if (notices.length === 0) return [];
-  const incidents = await incidentsOf(
-    db,
-    open,
-    notices.map((n) => n.group.groupKey),
-  );
-  const out: NewNotification[] = [];
-  for (const { group, node, membership, decision, channels } of notices) {
-    const key = group.groupKey;
-    const visible = membership.visible;
-    const inc = incidents.get(key);
-    if (!inc || channels.length === 0) continue;
-    const shown = visible.filter(
-      (a) => decision.firing.includes(a.fingerprint) || decision.resolved.includes(a.fingerprint),
-    );
-    const view = {
-      ...incidentViewFor(inc, shown, now, externalUrl),
-      group: { key, labels: groupLabels(node, visible[0]?.labels ?? {}) },
-    };
-    const event = decision.reason === 'all alerts resolved' ? 'resolved' : 'triggered';
-    for (const n of routeNotifications(notify, {
-      channelIds: channels,
-      event,
-      view,
-      dueAt: now,
-      occurrence: `${key}#${group.flushes + 1}`,
-    }))
-      // Webhook messages queue per group: order is kept within a group, groups go in parallel.
-      out.push(n.channelType === 'webhook' ? { ...n, destination: `${n.destination}#${key}` } : n);
-  }
-  return out;
 }
 
 /**
@@ -373,25 +343,4 @@ function channelsFor(
   const all = new Set(primary);
   for (const node of route(pipeline.tree, labels)) for (const c of node.channels) all.add(c);
   return [...all];
-}
-
-/** The incident of each group: the open one, or else the group's latest (for resolved notices). */
-async function incidentsOf(
-  db: Db,
-  open: ReadonlyMap<string, Incident>,
-  keys: readonly string[],
-): Promise<Map<string, Incident>> {
-  const out = new Map(open);
-  for (const key of keys) {
-    if (out.has(key)) continue;
-    const row = await db
-      .selectFrom('incidents')
-      .select('number')
-      .where('group_key', '=', key)
-      .orderBy('number', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (row) out.set(key, await getIncidentByNumber(db, row.number));
-  }
-  return out;
 }

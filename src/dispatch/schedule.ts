@@ -54,6 +54,7 @@ export function armGroupTimersPlans(
   now: number,
 ): Array<Plan<void>> {
   const create: Array<{ groupKey: string; routeId: string }> = [];
+  const created = new Set<string>();
   const jobs: NewJob[] = [];
   for (const [key, members] of byGroup) {
     // Only a firing alert creates a group; a resolved one only updates a group that still exists.
@@ -61,6 +62,7 @@ export function armGroupTimersPlans(
     if (!g && members.some((a) => a.endsAt > now)) {
       g = { groupKey: key, routeId: routeIdOf(key), createdAt: now, lastFlushAt: undefined };
       create.push({ groupKey: key, routeId: g.routeId });
+      created.add(key);
     }
     if (!g) continue;
     const node = routeById(tree, g.routeId) ?? tree;
@@ -83,7 +85,9 @@ export function armGroupTimersPlans(
       },
       now,
     );
-    jobs.push({ kind: GROUP_FLUSH_JOB, key: flushJobKey(key), runAt: due, payload: { groupKey: key } });
+    // A new group's first flush is marked: it is a page, and intake waits for it (ADR 0015).
+    const payload = created.has(key) ? { groupKey: key, first: true } : { groupKey: key };
+    jobs.push({ kind: GROUP_FLUSH_JOB, key: flushJobKey(key), runAt: due, payload });
   }
   // Earlier only: a pending tick is kept, and a group asleep until a far wake-up (idleWakeAt) is
   // brought forward to its next tick; so is one still in group_wait when an alert older than

@@ -81,9 +81,12 @@ export class Deferral {
     if (((b.current + b.previous) * 1000) / span >= this.#rate) this.#pressedAt = now;
   }
 
-  /** Splits a commit's batches into the alerts of new groups (`first`) and those that may wait. */
-  split(batches: readonly GroupedAlerts[]): { first: AlertBatch; rest: AlertBatch } {
-    if (this.#rate === OFF) return splitBatches(batches, () => true);
+  /**
+   * Splits a commit's batches into the alerts of new groups (`first`) and those that may wait;
+   * `fresh` counts the groups not seen before (0 when waiting is off: nothing is tracked then).
+   */
+  split(batches: readonly GroupedAlerts[]): { first: AlertBatch; rest: AlertBatch; fresh: number } {
+    if (this.#rate === OFF) return { ...splitBatches(batches, () => true), fresh: 0 };
     if (this.#seen.size >= this.#maxSeen && this.#waiting === 0) this.#seen.clear();
     const fresh = new Set<string>();
     const split = splitBatches(batches, (group) => {
@@ -93,7 +96,7 @@ export class Deferral {
       return true;
     });
     for (const g of fresh) this.#seen.add(g);
-    return split;
+    return { ...split, fresh: fresh.size };
   }
 
   /** Records that alerts that may wait were journaled. */

@@ -22,6 +22,11 @@ export interface JournalEntry {
    * requests keep coming (recovered entries are applied before serving, so this is never read).
    */
   deferrable?: boolean;
+  /**
+   * In memory only: the entry brings groups not seen before, so intake waits for its apply (their
+   * first pages depend on it; ADR 0015).
+   */
+  urgent?: boolean;
 }
 
 /**

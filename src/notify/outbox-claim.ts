@@ -55,6 +55,12 @@ export interface Claimed {
    * transaction): the pass then sends without reading it back.
    */
   payload?: string | undefined;
+  /**
+   * Called once when the pass is through with the row: sent (whatever the outcome), given back
+   * unsent, or dropped by a failing pass. A group flush uses it to hold intake until a page is
+   * out (ADR 0015).
+   */
+  done?: (() => void) | undefined;
 }
 
 /** What claiming needs to know besides the rows. */

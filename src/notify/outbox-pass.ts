@@ -254,6 +254,7 @@ class Pass {
       if (startedAt > c.claimedAt + Math.max(0, this.ctx.leaseMs - timeoutMs) / 2) {
         this.payloads.delete(c.row.id);
         this.released.push(c);
+        c.done?.();
         this.scheduleFlush();
         continue;
       }
@@ -261,6 +262,7 @@ class Pass {
       this.result.sent++;
       void this.send(c).then((outcome) => {
         this.active--;
+        c.done?.();
         this.finished.push({ claimed: c, outcome, startedAt });
         this.scheduleFlush();
         this.pump();
@@ -358,7 +360,9 @@ class Pass {
    */
   private fail(error: unknown): void {
     this.failure ??= { error };
-    this.released.push(...this.queue.splice(0));
+    const dropped = this.queue.splice(0);
+    for (const c of dropped) c.done?.();
+    this.released.push(...dropped);
     this.scheduleFlush();
   }
 

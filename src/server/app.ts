@@ -94,8 +94,13 @@ export async function buildApp(
   // Under overload an ingestion request is refused before its body is read or parsed: when a flood
   // of senders retries, refusing has to cost far less than accepting, or the refusals themselves
   // starve the work that would make room.
+  // While a new group's first page is on its way, new ingestion requests wait for it (at most
+  // `page_first_hold`; ADR 0015): their senders keep the alerts, and the cores go to the page.
   app.addHook('onRequest', async (req, reply) => {
-    if (!isIngestRequest(req.method, req.routeOptions.url) || !ingestServiceOf(ctx).full) return;
+    if (!isIngestRequest(req.method, req.routeOptions.url)) return;
+    const held = ctx.intake?.wait();
+    if (held) await held;
+    if (!ingestServiceOf(ctx).full) return;
     await reply
       .code(503)
       .header('retry-after', '1')

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Clock } from '../engine/clock.ts';
+import type { IntakeGate } from '../engine/intake-gate.ts';
 import type { Worker } from '../engine/worker.ts';
 import type { GroupFn } from '../incidents/grouping.ts';
 import type { IncidentHooks } from '../incidents/hooks.ts';
@@ -25,4 +26,6 @@ export interface AppContext {
   startedAt: number;
   /** The URL vigil is reached at (for links and /api/v2/status). */
   externalUrl: string;
+  /** Holds new ingestion requests while a new group's first page is on its way (ADR 0015). */
+  intake?: IntakeGate | undefined;
 }

@@ -89,13 +89,16 @@ export class IngestService {
     this.queue = new CommitQueue(async (batches, requests) => {
       const now = (this.lastReceivedAt = receivedAtOf(batches, ctx.clock.now(), this.lastReceivedAt));
       const ids: number[] = [];
-      const { first, rest } = this.deferral.split(batches);
+      const { first, rest, fresh } = this.deferral.split(batches);
       for (const [batch, deferrable] of [
         [first, false],
         [rest, true],
       ] as const) {
         if (batch.count === 0) continue;
-        const entry = { ...(await this.journal.append(batch, now)), deferrable };
+        const urgent = !deferrable && fresh > 0 && ctx.intake !== undefined;
+        const entry = { ...(await this.journal.append(batch, now)), deferrable, urgent };
+        // New groups: their first pages wait for this apply, so intake waits for it too.
+        if (urgent) ctx.intake?.hold();
         this.pending.push(entry);
         this.pendingAlerts += entry.count;
         if (deferrable) this.deferral.journaled(entry.count);
@@ -302,6 +305,7 @@ export class IngestService {
       if (done.has(this.pending[i]?.id ?? -1)) this.pending.splice(i, 1);
     this.pendingAlerts -= batch.reduce((n, e) => n + e.count, 0);
     this.deferral.applied(batch.reduce((n, e) => n + (e.deferrable ? e.count : 0), 0));
+    ctx.intake?.release(batch.filter((e) => e.urgent).length);
     ctx.metrics.ingestPending.set(this.depth);
     // A waiter is answered once nothing at or before its entries is left (entries of new groups
     // may be applied before older ones that wait).

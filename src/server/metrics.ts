@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IntakeGate } from '../engine/intake-gate.ts';
 import type { Db } from '../store/db.ts';
 import { countOpen } from '../incidents/incident-store.ts';
 
@@ -15,8 +16,11 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
 }
 
-/** Creates the metrics; the open-incident gauge reads the store when scraped. */
-export function createMetrics(db: Db): Metrics {
+/**
+ * Creates the metrics; the open-incident gauge reads the store when scraped, and the intake
+ * gate's counters (ADR 0015) read the gate, when there is one.
+ */
+export function createMetrics(db: Db, intake?: IntakeGate): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
   const alertsReceived = new Counter({
@@ -54,6 +58,28 @@ export function createMetrics(db: Db): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  if (intake) {
+    new Counter({
+      name: 'vigil_ingest_held_seconds_total',
+      help: "Time new ingestion requests waited for a new group's first page (server.ingest_queue.page_first_hold).",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(intake.stats.heldMs / 1000);
+      },
+    });
+    new Counter({
+      name: 'vigil_ingest_holds_total',
+      help: 'Holds of ingestion for first pages, by how they ended: released (the pages were out) or expired (page_first_hold reached).',
+      labelNames: ['ended'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ ended: 'released' }, intake.stats.released);
+        this.inc({ ended: 'expired' }, intake.stats.expired);
+      },
+    });
+  }
   new Gauge({
     name: 'vigil_incidents_open',
     help: 'Open incidents by status and severity.',

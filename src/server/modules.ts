@@ -4,6 +4,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import { groupFlushHandler } from '../dispatch/flush.ts';
 import { GROUP_FLUSH_JOB } from '../dispatch/schedule.ts';
 import type { Clock } from '../engine/clock.ts';
+import { IntakeGate } from '../engine/intake-gate.ts';
 import { spineHandlers } from '../engine/handlers.ts';
 import { noiseRecheckHandler } from '../ingest/noise-jobs.ts';
 import { NOISE_RECHECK_JOB } from '../ingest/noise-stage.ts';
@@ -28,6 +29,8 @@ export interface Assembly {
   handlers: Record<string, JobHandler>;
   routes: RouteFactory[];
   runner: OutboxRunner;
+  /** Pages before intake: group flushes hold it, ingestion waits on it (ADR 0015). */
+  intake: IntakeGate;
   /** Work to do once at start (planning handoff notices, arming payload retention). */
   start(db: Db, now: number): Promise<void>;
 }
@@ -69,7 +72,9 @@ export function assemble(loaded: LoadedConfig, deps: AssemblyDeps): Assembly {
     logger: deps.logger,
   });
   const hooks = [...escalation.hooks];
+  const intake = new IntakeGate(loaded.config.server.ingest_queue.pageFirstHoldMs);
   const flush = groupFlushHandler({
+    intake,
     pipeline: loaded.pipeline,
     notify: escalation.runtime.dispatch,
     externalUrl: deps.externalUrl,
@@ -89,6 +94,7 @@ export function assemble(loaded: LoadedConfig, deps: AssemblyDeps): Assembly {
     },
     routes: [silenceRoutes, ...escalation.routes, ...oncall.routes],
     runner: escalation.runner,
+    intake,
     start: async (db, now) => {
       await startPayloadRetention(db, now);
       await oncall.start(db, now);

@@ -82,7 +82,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const loaded = loadedResult.loaded;
   const logger = createLogger(opts.pretty, opts.logLevel ?? process.env['VIGIL_LOG_LEVEL'] ?? 'info');
   const store = await openStore({ url: opts.databaseUrl, dataDir: opts.dataDir });
-  const metrics = createMetrics(store.db);
   const externalUrl =
     loaded.config.server.external_url ??
     `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;
@@ -94,6 +93,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await store.close();
     throw err;
   }
+  const metrics = createMetrics(store.db, assembly.intake);
   const worker = new Worker(store, clock, assembly.handlers, { logger });
   const ctx: AppContext = {
     store,
@@ -108,6 +108,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     version: packageVersion(),
     startedAt: clock.now(),
     externalUrl,
+    intake: assembly.intake,
   };
   const app = await buildApp(ctx, assembly.routes);
   // The reader thread comes up while recovery runs, so the first alert storm finds it ready.

@@ -1,3 +1,4 @@
+import type { IntakeGate } from '../engine/intake-gate.ts';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { groupFlushHandler } from '../dispatch/flush.ts';
@@ -51,6 +52,8 @@ export async function createTestApp(
     clock?: FakeClock;
     hooks?: IncidentHooks[];
     handlers?: Record<string, JobHandler>;
+    /** Pages before intake: the gate ingestion waits on (none by default). */
+    intake?: IntakeGate;
     /**
      * Wire every domain as `vigil serve` does (escalation, on-call, silences, notifications with
      * the outbox runner) instead of the spine alone.
@@ -87,6 +90,7 @@ export async function createTestApp(
     hooks,
     handlers,
     routes: opts.extra ?? [],
+    ...(opts.intake ? { intake: opts.intake } : {}),
   });
 }
 
@@ -100,6 +104,7 @@ async function finishTestApp(p: {
   handlers: Record<string, JobHandler>;
   routes: RouteFactory[];
   runner?: OutboxRunner;
+  intake?: IntakeGate;
   start?: (db: Store['db'], now: number) => Promise<void>;
 }): Promise<TestApp> {
   const { store, clock, loaded, logger } = p;
@@ -109,7 +114,7 @@ async function finishTestApp(p: {
     clock,
     loaded,
     logger,
-    metrics: createMetrics(store.db),
+    metrics: createMetrics(store.db, p.intake),
     group: routeGroupFn(loaded.pipeline.tree),
     hooks: p.hooks,
     envToken: 'env-admin-token-for-tests',
@@ -117,6 +122,7 @@ async function finishTestApp(p: {
     version: 'test',
     startedAt: clock.now(),
     externalUrl: 'http://vigil.test',
+    intake: p.intake,
   };
   const app = await buildApp(ctx, p.routes);
   await app.ready();
@@ -161,6 +167,7 @@ async function createFullTestApp(
     handlers: assembly.handlers,
     routes: [...assembly.routes, ...extra],
     runner: assembly.runner,
+    intake: assembly.intake,
     start: assembly.start,
   });
 }

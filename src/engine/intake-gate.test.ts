@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { IntakeGate, type GateTimers } from './intake-gate.ts';
+
+/** Timers that move only when told to. */
+class ManualTimers implements GateTimers {
+  t = 0;
+  private next = 1;
+  private readonly due = new Map<number, { at: number; fn: () => void }>();
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.next++;
+    this.due.set(id, { at: this.t + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.due.delete(handle as number);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+    for (const [id, d] of [...this.due].sort((a, b) => a[1].at - b[1].at))
+      if (d.at <= this.t) {
+        this.due.delete(id);
+        d.fn();
+      }
+  }
+}
+
+/** Whether a wait has settled, after the microtasks queued so far ran. */
+async function settled(p: Promise<void> | undefined): Promise<boolean> {
+  if (p === undefined) return true;
+  let done = false;
+  void p.then(() => (done = true));
+  await Promise.resolve();
+  await Promise.resolve();
+  return done;
+}
+
+describe('IntakeGate (pages before intake)', () => {
+  it('lets intake through at once while nothing urgent is pending', () => {
+    const gate = new IntakeGate(300, new ManualTimers());
+    expect(gate.wait()).toBeUndefined();
+    gate.release(); // nothing held: ignored
+    expect(gate.holding).toBe(false);
+  });
+
+  it('holds intake until every unit of urgent work is released', async () => {
+    const timers = new ManualTimers();
+    const gate = new IntakeGate(300, timers);
+    gate.hold(); // a new group's entry
+    gate.hold(3); // its flush's three messages
+    const w = gate.wait();
+    expect(w).toBeDefined();
+    timers.advance(50);
+    gate.release(3);
+    expect(await settled(w)).toBe(false);
+    timers.advance(20);
+    gate.release();
+    expect(await settled(w)).toBe(true);
+    expect(gate.wait()).toBeUndefined();
+    expect(gate.stats).toEqual({ released: 1, expired: 0, heldMs: 70 });
+  });
+
+  it('ends a hold at its limit, then leaves intake open for as long before holding again', async () => {
+    const timers = new ManualTimers();
+    const gate = new IntakeGate(300, timers);
+    gate.hold(2);
+    const w = gate.wait();
+    timers.advance(299);
+    expect(await settled(w)).toBe(false);
+    timers.advance(1);
+    expect(await settled(w)).toBe(true);
+    expect(gate.stats).toMatchObject({ expired: 1, heldMs: 300 });
+    // The expired hold's work is forgotten; within the open window new urgent work is counted but
+    // does not hold intake.
+    expect(gate.pending).toBe(0);
+    gate.hold();
+    expect(gate.wait()).toBeUndefined();
+    // After the window it does, until both units are released.
+    timers.advance(300);
+    gate.hold();
+    expect(gate.holding).toBe(true);
+    gate.release();
+    expect(gate.holding).toBe(true);
+    gate.release();
+    expect(gate.holding).toBe(false);
+  });
+
+  it('never holds when switched off (a limit of 0)', () => {
+    const gate = new IntakeGate(0, new ManualTimers());
+    gate.hold(5);
+    expect(gate.wait()).toBeUndefined();
+    expect(gate.pending).toBe(0);
+  });
+});
