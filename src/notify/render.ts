@@ -155,15 +155,26 @@ export function renderNotification(
   view: IncidentView,
   options: RenderOptions = {},
 ): ChannelPayload | null {
-  const vars = templateVars(event, view);
-  const title = compileCached(templateSource(options.templates, type, event, 'title'));
-  const body = compileCached(templateSource(options.templates, type, event, 'body'));
+  // Worked out when a channel reads them, once: an Alertmanager-format webhook (the payload a
+  // storm's hundreds of first pages often are) reads none of them.
+  let vars: TemplateVars | undefined;
+  let shownFacts: MessageInput['facts'] | undefined;
+  let shownLinks: MessageLink[] | undefined;
   const input: MessageInput = {
     event,
     view,
-    text: (field, mode: EscapeMode) => renderTemplate(field === 'title' ? title : body, vars, mode),
-    facts: facts(view),
-    links: links(event, view),
+    text: (field, mode: EscapeMode) =>
+      renderTemplate(
+        compileCached(templateSource(options.templates, type, event, field)),
+        (vars ??= templateVars(event, view)),
+        mode,
+      ),
+    get facts() {
+      return (shownFacts ??= facts(view));
+    },
+    get links() {
+      return (shownLinks ??= links(event, view));
+    },
   };
   switch (type) {
     case 'slack':
