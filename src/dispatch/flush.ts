@@ -43,8 +43,8 @@ export interface FlushDeps {
    */
   claimer?: OutboxClaimer | undefined;
   /**
-   * Pages before intake (ADR 0015): a flush armed by a new group holds it while it runs, and each
-   * first message it claims holds it until sent.
+   * Pages before intake (ADR 0015): the first flushes of new groups count as urgent work while
+   * they run, and each first message they claim until it is sent.
    */
   intake?: IntakeGate | undefined;
   /** How long an inhibition snapshot may be reused (default 1 s). */
@@ -85,22 +85,30 @@ class InhibitionSnapshot {
  */
 export function groupFlushHandler(deps: FlushDeps): JobHandler {
   const inhibition = new InhibitionSnapshot(deps);
-  const run = async (keys: string[], store: Store, now: number): Promise<void> => {
-    let out: Enqueued = { claimed: [], unclaimed: 0 };
+  /** One flush transaction; returns how many first messages (pages) it handed to the runner. */
+  const run = async (keys: string[], store: Store, now: number): Promise<number> => {
+    let out: Enqueued = { claimed: [], unclaimed: 0, pages: [] };
     await store.db.transaction().execute(async (trx) => {
       out = await flushGroups(trx, store, keys, now, deps, await inhibition.get(trx, now));
     });
+    // A group's first message is a page: it stays urgent work until its send ends (ADR 0015).
+    const gate = deps.intake;
+    if (gate) for (const c of out.pages) c.done = () => gate.release();
     if (out.claimed.length > 0) deps.claimer?.adopt(out.claimed);
     if (out.unclaimed > 0) deps.onEnqueued?.();
+    return out.pages.length;
   };
-  /** Runs flushes, holding intake meanwhile when one of them is a new group's first (ADR 0015). */
-  const urgently = async (first: boolean, work: () => Promise<void>): Promise<void> => {
-    const gate = first ? deps.intake : undefined;
-    gate?.hold();
+  /**
+   * Runs flushes with the new groups' first ones counted as urgent work (one unit each), then
+   * hands those units over to the pages they produced (ADR 0015).
+   */
+  const urgently = async (first: number, work: () => Promise<number>): Promise<void> => {
+    deps.intake?.hold(first);
+    let pages = 0;
     try {
-      await work();
+      pages = await work();
     } finally {
-      gate?.release();
+      deps.intake?.handOver(first, pages);
     }
   };
   const keyOf = (payload: unknown): string | undefined => {
@@ -110,18 +118,17 @@ export function groupFlushHandler(deps: FlushDeps): JobHandler {
   const isFirst = (payload: unknown): boolean => (payload as { first?: unknown }).first === true;
   const handler: JobHandler = async (job, { store, now }) => {
     const key = keyOf(job.payload);
-    if (key !== undefined) await urgently(isFirst(job.payload), () => run([key], store, now));
+    if (key !== undefined) await urgently(isFirst(job.payload) ? 1 : 0, () => run([key], store, now));
   };
   // Groups due at once are flushed in chunks of a few thousand alerts (`flushChunks`), each chunk
   // in one transaction with one read of its alerts.
   handler.batch = async (jobs, { store, now }) => {
     const keys = [...new Set(jobs.map((j) => keyOf(j.payload)).filter((k): k is string => k !== undefined))];
-    await urgently(
-      jobs.some((j) => isFirst(j.payload)),
-      async () => {
-        for (const part of await flushChunks(store.db, keys)) await run(part, store, now);
-      },
-    );
+    await urgently(jobs.filter((j) => isFirst(j.payload)).length, async () => {
+      let pages = 0;
+      for (const part of await flushChunks(store.db, keys)) pages += await run(part, store, now);
+      return pages;
+    });
   };
   return handler;
 }
@@ -148,6 +155,8 @@ function alertsOfGroupsPlan(db: Db, keys: readonly string[]): Plan<Map<string, S
 interface Enqueued {
   claimed: Claimed[];
   unclaimed: number;
+  /** The claimed rows that are a group's first message (pages). */
+  pages: Claimed[];
 }
 
 // The flush's statements go to the store in four round trips, whatever the number of groups: the
@@ -173,7 +182,7 @@ async function flushGroups(
     findOpenByGroupPlan(db, deps.notify ? keys : []),
     busyDestinationsPlan(db, early ?? []),
   );
-  if (groups.size === 0) return { claimed: [], unclaimed: 0 };
+  if (groups.size === 0) return { claimed: [], unclaimed: 0, pages: [] };
   const rearm = new Map<string, NewJob>();
   /** Leaves the group as it is and tries again one group_interval later. */
   const nextTick = (key: string, node: RouteNode): void => {
@@ -291,20 +300,16 @@ async function flushGroups(
   ];
   if (items.length === 0) {
     await runPlans(db, ...writes);
-    return { claimed: [], unclaimed: 0 };
+    return { claimed: [], unclaimed: 0, pages: [] };
   }
   const out = await enqueueAndClaim({ ...store, db }, deps.claimer?.claimContext(), items, now, writes);
-  // A group's first message is a page: intake waits until it is sent (ADR 0015).
-  const gate = deps.intake;
-  if (gate)
-    for (const c of out.claimed)
-      if (first.has(c.row.key)) {
-        gate.hold();
-        c.done = () => gate.release();
-      }
   // A new row the claim did not take (behind an older head, paced, paused) waits for a pass.
   const taken = new Set(out.claimed.map((c) => c.row.key));
-  return { claimed: out.claimed, unclaimed: out.enqueued.filter((k) => !taken.has(k)).length };
+  return {
+    claimed: out.claimed,
+    unclaimed: out.enqueued.filter((k) => !taken.has(k)).length,
+    pages: out.claimed.filter((c) => first.has(c.row.key)),
+  };
 }
 
 /**

@@ -81,7 +81,7 @@ describe.each(storeFactories())('pages before intake (ADR 0015) on $name', (fact
       readFile: (p) => fs.readFileSync(p, 'utf8'),
     });
     timers = new ManualTimers();
-    gate = new IntakeGate(300, timers);
+    gate = new IntakeGate({ maxHoldMs: 300, minWork: 1, timers });
     runner = new OutboxRunner({
       store,
       channels: notify.channels,

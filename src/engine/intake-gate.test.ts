@@ -39,7 +39,7 @@ async function settled(p: Promise<void> | undefined): Promise<boolean> {
 
 describe('IntakeGate (pages before intake)', () => {
   it('lets intake through at once while nothing urgent is pending', () => {
-    const gate = new IntakeGate(300, new ManualTimers());
+    const gate = new IntakeGate({ maxHoldMs: 300, minWork: 1, timers: new ManualTimers() });
     expect(gate.wait()).toBeUndefined();
     gate.release(); // nothing held: ignored
     expect(gate.holding).toBe(false);
@@ -47,7 +47,7 @@ describe('IntakeGate (pages before intake)', () => {
 
   it('holds intake until every unit of urgent work is released', async () => {
     const timers = new ManualTimers();
-    const gate = new IntakeGate(300, timers);
+    const gate = new IntakeGate({ maxHoldMs: 300, minWork: 1, timers });
     gate.hold(); // a new group's entry
     gate.hold(3); // its flush's three messages
     const w = gate.wait();
@@ -64,7 +64,7 @@ describe('IntakeGate (pages before intake)', () => {
 
   it('ends a hold at its limit, then leaves intake open for as long before holding again', async () => {
     const timers = new ManualTimers();
-    const gate = new IntakeGate(300, timers);
+    const gate = new IntakeGate({ maxHoldMs: 300, minWork: 1, timers });
     gate.hold(2);
     const w = gate.wait();
     timers.advance(299);
@@ -87,8 +87,37 @@ describe('IntakeGate (pages before intake)', () => {
     expect(gate.holding).toBe(false);
   });
 
+  it('starts a hold only once a wave of work is pending, and then holds until all of it is done', () => {
+    const gate = new IntakeGate({ maxHoldMs: 300, minWork: 100, timers: new ManualTimers() });
+    gate.hold(64); // a request's new groups: a few dozen pages go out without holding anyone
+    expect(gate.holding).toBe(false);
+    gate.release(64);
+    gate.hold(500); // a storm's first commit: hundreds of new groups
+    expect(gate.holding).toBe(true);
+    gate.release(450);
+    expect(gate.holding).toBe(true); // below the threshold, but the wave is not done
+    gate.release(50);
+    expect(gate.holding).toBe(false);
+  });
+
+  it("hands a flush's units over to its pages without letting intake through in between", () => {
+    const gate = new IntakeGate({ maxHoldMs: 300, minWork: 100, timers: new ManualTimers() });
+    gate.hold(64); // 64 first flushes: no hold
+    gate.handOver(64, 64); // their 64 pages: still no hold (not counted twice)
+    expect(gate.holding).toBe(false);
+    gate.release(64);
+    gate.hold(500); // 500 first flushes: a hold
+    expect(gate.holding).toBe(true);
+    gate.handOver(500, 480); // 480 pages (20 groups sent nothing)
+    expect(gate.holding).toBe(true);
+    expect(gate.pending).toBe(480);
+    gate.handOver(10, 0); // a flush with nothing to hand over
+    gate.release(470);
+    expect(gate.holding).toBe(false);
+  });
+
   it('never holds when switched off (a limit of 0)', () => {
-    const gate = new IntakeGate(0, new ManualTimers());
+    const gate = new IntakeGate({ maxHoldMs: 0, timers: new ManualTimers() });
     gate.hold(5);
     expect(gate.wait()).toBeUndefined();
     expect(gate.pending).toBe(0);

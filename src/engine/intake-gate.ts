@@ -18,6 +18,23 @@ const realTimers: GateTimers = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
+/**
+ * The least urgent work (new groups being applied, first flushes, first messages) that holds
+ * intake by default. A few dozen pages go out within milliseconds anyway; holding a request for
+ * them only delays that request's own alerts. Hundreds at once (a storm of new groups) take the
+ * event loop for hundreds of milliseconds, and then accepting more alerts delays every page.
+ */
+export const DEFAULT_MIN_WORK = 128;
+
+/** How the gate behaves. */
+export interface GateOptions {
+  /** Longest hold, in ms; 0 turns the gate off. */
+  maxHoldMs: number;
+  /** Urgent work units that must be pending before a hold starts (default DEFAULT_MIN_WORK). */
+  minWork?: number;
+  timers?: GateTimers;
+}
+
 /** What the gate has done since it was made (for metrics and tests). */
 export interface GateStats {
   /** Holds that ended because the work finished. */
@@ -35,7 +52,8 @@ export interface GateStats {
  * so the two cores go to the page instead of to more alerts. Senders keep their alerts until they
  * get an answer, so nothing is lost; they only wait.
  *
- * A hold lasts at most `maxHoldMs` from its start, whatever keeps arriving; one that reaches it
+ * A hold starts only once at least `minWork` units are pending (a wave of pages, not a few), and
+ * then lasts until none is left, or at most `maxHoldMs` from its start; one that reaches that
  * is followed by as long a window in which intake is not held, so under a steady stream of new
  * groups intake still gets at least half of the time. The gate is in memory only: it orders work,
  * it records nothing (after a crash there is nothing to hold).
@@ -51,10 +69,15 @@ export class IntakeGate {
   #timer: unknown;
   #waiters: Array<() => void> = [];
 
-  constructor(
-    readonly maxHoldMs: number,
-    private readonly timers: GateTimers = realTimers,
-  ) {}
+  readonly maxHoldMs: number;
+  readonly minWork: number;
+  private readonly timers: GateTimers;
+
+  constructor(opts: GateOptions) {
+    this.maxHoldMs = opts.maxHoldMs;
+    this.minWork = Math.max(1, opts.minWork ?? DEFAULT_MIN_WORK);
+    this.timers = opts.timers ?? realTimers;
+  }
 
   /** Whether new requests wait now. */
   get holding(): boolean {
@@ -70,7 +93,12 @@ export class IntakeGate {
   hold(n = 1): void {
     if (this.maxHoldMs <= 0 || n <= 0) return;
     this.#pending += n;
-    if (this.#since !== undefined) return;
+    this.#maybeStart();
+  }
+
+  /** Starts a hold when enough work is pending, none is running and no open window is on. */
+  #maybeStart(): void {
+    if (this.#since !== undefined || this.#pending < this.minWork) return;
     const now = this.timers.now();
     if (now < this.#openUntil) return;
     this.#since = now;
@@ -81,7 +109,19 @@ export class IntakeGate {
   release(n = 1): void {
     if (n <= 0 || this.#pending === 0) return;
     this.#pending = Math.max(0, this.#pending - n);
+    // Below the threshold with no hold running, the count is all there is to keep.
     if (this.#pending === 0 && this.#since !== undefined) this.#open(false);
+  }
+
+  /**
+   * Replaces `from` units of pending work with `to` new ones at once (a flush handing its units
+   * over to the pages it produced), so intake is not let through in between.
+   */
+  handOver(from: number, to: number): void {
+    if (this.maxHoldMs <= 0) return;
+    this.#pending = Math.max(0, this.#pending - Math.max(0, from) + Math.max(0, to));
+    if (this.#pending === 0) this.#open(false);
+    else this.#maybeStart();
   }
 
   /**

@@ -23,10 +23,10 @@ export interface JournalEntry {
    */
   deferrable?: boolean;
   /**
-   * In memory only: the entry brings groups not seen before, so intake waits for its apply (their
-   * first pages depend on it; ADR 0015).
+   * In memory only: how many groups not seen before the entry brings; intake may wait for its
+   * apply, which their first pages depend on (ADR 0015).
    */
-  urgent?: boolean;
+  urgent?: number;
 }
 
 /**

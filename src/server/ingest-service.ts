@@ -95,10 +95,10 @@ export class IngestService {
         [rest, true],
       ] as const) {
         if (batch.count === 0) continue;
-        const urgent = !deferrable && fresh > 0 && ctx.intake !== undefined;
+        const urgent = !deferrable && ctx.intake !== undefined ? fresh : 0;
         const entry = { ...(await this.journal.append(batch, now)), deferrable, urgent };
-        // New groups: their first pages wait for this apply, so intake waits for it too.
-        if (urgent) ctx.intake?.hold();
+        // New groups: their first pages wait for this apply, so intake may wait for it too.
+        if (urgent > 0) ctx.intake?.hold(urgent);
         this.pending.push(entry);
         this.pendingAlerts += entry.count;
         if (deferrable) this.deferral.journaled(entry.count);
@@ -305,7 +305,7 @@ export class IngestService {
       if (done.has(this.pending[i]?.id ?? -1)) this.pending.splice(i, 1);
     this.pendingAlerts -= batch.reduce((n, e) => n + e.count, 0);
     this.deferral.applied(batch.reduce((n, e) => n + (e.deferrable ? e.count : 0), 0));
-    ctx.intake?.release(batch.filter((e) => e.urgent).length);
+    ctx.intake?.release(batch.reduce((n, e) => n + (e.urgent ?? 0), 0));
     ctx.metrics.ingestPending.set(this.depth);
     // A waiter is answered once nothing at or before its entries is left (entries of new groups
     // may be applied before older ones that wait).

@@ -72,7 +72,7 @@ export function assemble(loaded: LoadedConfig, deps: AssemblyDeps): Assembly {
     logger: deps.logger,
   });
   const hooks = [...escalation.hooks];
-  const intake = new IntakeGate(loaded.config.server.ingest_queue.pageFirstHoldMs);
+  const intake = new IntakeGate({ maxHoldMs: loaded.config.server.ingest_queue.pageFirstHoldMs });
   const flush = groupFlushHandler({
     intake,
     pipeline: loaded.pipeline,
