@@ -10,6 +10,7 @@
  *                           [--group-wait 100ms] [--group-interval 1s]
  *                           [--settle 20s]  (the server idles this long before memory is read, before and after the load)
  *                           [--database postgres://…]  (an empty PostgreSQL database instead of SQLite)
+ *                           [--page-first-hold 300ms]  (vigil's server.ingest_queue.page_first_hold; 0 turns it off)
  */
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -65,6 +66,7 @@ const timers = {
   groupInterval: arg('group-interval', DEFAULT_TIMERS.groupInterval) as string,
 };
 const databaseUrl = arg('database');
+const pageFirstHold = arg('page-first-hold');
 const settleMs = parseDuration(arg('settle', '20s') as string) ?? 0;
 const withAm = !process.argv.includes('--no-alertmanager') && hasAlertmanager();
 
@@ -170,6 +172,7 @@ async function main(): Promise<void> {
     cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`] : [],
     timers,
     databaseUrl,
+    pageFirstHold,
   );
   process.stderr.write('  running vigil…\n');
   let v: Figures;

@@ -70,6 +70,8 @@ export async function startVigil(
   extraArgs: string[] = [],
   timers: RouteTimers = DEFAULT_TIMERS,
   databaseUrl?: string,
+  /** `server.ingest_queue.page_first_hold` (the default when absent; ADR 0015). */
+  pageFirstHold?: string,
 ): Promise<ServerUnderTest> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-'));
   const port = await freePort();
@@ -87,6 +89,9 @@ export async function startVigil(
       `  group_interval: ${timers.groupInterval}`,
       '  repeat_interval: 1h',
       '  channels: [hook]',
+      ...(pageFirstHold === undefined
+        ? []
+        : ['server:', `  ingest_queue: { page_first_hold: ${pageFirstHold} }`]),
       '',
     ].join('\n'),
   );
