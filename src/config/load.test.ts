@@ -63,7 +63,7 @@ describe('config loading', () => {
     });
     const off = loadConfigText(
       'o.yaml',
-      'server:\n  ingest_queue: { storm_rate: 0, storm_max_wait: 2s, page_first_hold: 0s }\n',
+      'server:\n  ingest_queue: { storm_rate: 0, storm_max_wait: 2s, page_first_hold: 0 }\n',
       {},
     );
     if (!off.ok) throw new Error(JSON.stringify(off.issues));

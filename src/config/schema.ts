@@ -58,7 +58,8 @@ export const serverSchema = z
          * Pages before intake (ADR 0015): while a new group's first notification is on its way,
          * new ingestion requests wait, at most this long at a time; 0 turns it off.
          */
-        page_first_hold: durationSchema
+        page_first_hold: z
+          .union([z.literal(0), durationSchema])
           .default(300)
           .refine((ms) => ms >= 0 && ms <= 5000, 'must be between 0 and 5s'),
       })

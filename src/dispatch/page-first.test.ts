@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeWebhookReceiver } from '../../test/fakes/webhook-receiver.ts';
 import { loopbackFetch } from '../../test/fakes/loopback-fetch.ts';
+import { ManualTimers } from '../../test/fakes/manual-timers.ts';
 import { loadConfigText } from '../config/load.ts';
-import { IntakeGate, type GateTimers } from '../engine/intake-gate.ts';
+import { IntakeGate } from '../engine/intake-gate.ts';
 import { listJobs } from '../engine/jobs.ts';
 import { loadNotifyChannels } from '../notify/index.ts';
 import { OutboxRunner } from '../notify/runner.ts';
@@ -14,28 +15,6 @@ import { groupFlushHandler } from './flush.ts';
 import { GROUP_FLUSH_JOB } from './schedule.ts';
 
 const sec = 1000;
-
-/** Gate timers that move only when told to (the hold's limit is never waited out for real). */
-class ManualTimers implements GateTimers {
-  t = 0;
-  private pending: { at: number; fn: () => void } | undefined;
-  now = (): number => this.t;
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.pending = { at: this.t + ms, fn };
-    return this.pending;
-  }
-  clearTimeout(handle: unknown): void {
-    if (handle === this.pending) this.pending = undefined;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-    const p = this.pending;
-    if (p && p.at <= this.t) {
-      this.pending = undefined;
-      p.fn();
-    }
-  }
-}
 
 /** Whether a promise has settled once the event loop has gone round. */
 async function settled(p: Promise<unknown>): Promise<boolean> {

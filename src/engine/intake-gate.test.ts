@@ -1,31 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IntakeGate, type GateTimers } from './intake-gate.ts';
-
-/** Timers that move only when told to. */
-class ManualTimers implements GateTimers {
-  t = 0;
-  private next = 1;
-  private readonly due = new Map<number, { at: number; fn: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.due.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.due.delete(handle as number);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-    for (const [id, d] of [...this.due].sort((a, b) => a[1].at - b[1].at))
-      if (d.at <= this.t) {
-        this.due.delete(id);
-        d.fn();
-      }
-  }
-}
+import { ManualTimers } from '../../test/fakes/manual-timers.ts';
+import { IntakeGate } from './intake-gate.ts';
 
 /** Whether a wait has settled, after the microtasks queued so far ran. */
 async function settled(p: Promise<void> | undefined): Promise<boolean> {
