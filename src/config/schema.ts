@@ -55,8 +55,9 @@ export const serverSchema = z
           .default(5000)
           .refine((ms) => ms >= 100 && ms <= 60_000, 'must be between 100ms and 1m'),
         /**
-         * Pages before intake (ADR 0015): while a new group's first notification is on its way,
-         * new ingestion requests wait, at most this long at a time; 0 turns it off.
+         * Pages before intake (ADR 0015): while the first notifications of a wave of new groups
+         * are on their way, new ingestion requests wait, at most this long at a time; 0 turns it
+         * off.
          */
         page_first_hold: z
           .union([z.literal(0), durationSchema])

@@ -54,15 +54,14 @@ export function armGroupTimersPlans(
   now: number,
 ): Array<Plan<void>> {
   const create: Array<{ groupKey: string; routeId: string }> = [];
-  const created = new Set<string>();
   const jobs: NewJob[] = [];
   for (const [key, members] of byGroup) {
     // Only a firing alert creates a group; a resolved one only updates a group that still exists.
     let g = timers.get(key);
-    if (!g && members.some((a) => a.endsAt > now)) {
+    const isNew = !g && members.some((a) => a.endsAt > now);
+    if (isNew) {
       g = { groupKey: key, routeId: routeIdOf(key), createdAt: now, lastFlushAt: undefined };
       create.push({ groupKey: key, routeId: g.routeId });
-      created.add(key);
     }
     if (!g) continue;
     const node = routeById(tree, g.routeId) ?? tree;
@@ -86,7 +85,7 @@ export function armGroupTimersPlans(
       now,
     );
     // A new group's first flush is marked: it is a page, and intake waits for it (ADR 0015).
-    const payload = created.has(key) ? { groupKey: key, first: true } : { groupKey: key };
+    const payload = isNew ? { groupKey: key, first: true } : { groupKey: key };
     jobs.push({ kind: GROUP_FLUSH_JOB, key: flushJobKey(key), runAt: due, payload });
   }
   // Earlier only: a pending tick is kept, and a group asleep until a far wake-up (idleWakeAt) is

@@ -81,7 +81,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     );
   const loaded = loadedResult.loaded;
   const logger = createLogger(opts.pretty, opts.logLevel ?? process.env['VIGIL_LOG_LEVEL'] ?? 'info');
-  const store = await openStore({ url: opts.databaseUrl, dataDir: opts.dataDir });
+  const store = await openStore({
+    url: opts.databaseUrl,
+    dataDir: opts.dataDir,
+    onConnectionError: (err) =>
+      logger.warn(
+        { err: err.message },
+        'the database ended an idle connection; the next query opens a new one',
+      ),
+  });
   const externalUrl =
     loaded.config.server.external_url ??
     `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`;

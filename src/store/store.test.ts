@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { migrate, type Store } from './store.ts';
-import { storeFactories } from './testing.ts';
+import pg from 'pg';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { migrate, openStore, type Store } from './store.ts';
+import { createTempPostgres, storeFactories } from './testing.ts';
 
 describe.each(storeFactories())('store on $name', (factory) => {
   let store: Store | undefined;
@@ -63,5 +64,35 @@ describe.each(storeFactories())('store on $name', (factory) => {
     ).rejects.toThrow('boom');
     const row = await s.db.selectFrom('counters').select('value').executeTakeFirstOrThrow();
     expect(row.value).toBe(0);
+  });
+});
+
+const pgAdminUrl = process.env['VIGIL_TEST_DATABASE_URL'];
+
+describe.runIf(pgAdminUrl !== undefined)('store on postgres, when the server ends a connection', () => {
+  it('reports an idle connection the server ends, survives it, and answers the next query', async () => {
+    const temp = await createTempPostgres(pgAdminUrl ?? '');
+    const heard: Error[] = [];
+    const store = await openStore({ url: temp.url, onConnectionError: (err) => heard.push(err) });
+    try {
+      await store.db.selectFrom('counters').select('value').execute();
+      // An administrator (or a failover) ends every session on the database; the store's pooled
+      // connection is idle, so only the pool's error event hears of it.
+      const admin = new pg.Client({ connectionString: pgAdminUrl });
+      await admin.connect();
+      const ended = await admin.query<{ n: string }>(
+        'select count(pg_terminate_backend(pid))::text as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [new URL(temp.url).pathname.slice(1)],
+      );
+      await admin.end();
+      expect(Number(ended.rows[0]?.n)).toBeGreaterThanOrEqual(1);
+      await vi.waitFor(() => expect(heard.length).toBeGreaterThanOrEqual(1));
+      expect(heard[0]?.message).toMatch(/terminat/);
+      const row = await store.db.selectFrom('counters').select('value').executeTakeFirstOrThrow();
+      expect(row.value).toBe(0);
+    } finally {
+      await store.close();
+      await temp.drop();
+    }
   });
 });

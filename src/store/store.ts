@@ -38,6 +38,11 @@ export interface StoreOptions {
   dataDir?: string | undefined;
   /** SQLite file name inside dataDir (default vigil.db). */
   fileName?: string;
+  /**
+   * PostgreSQL only: told when the server ends an idle pooled connection (a restart, a failover,
+   * an administrator), so the owner can log it. The pool has already dropped that connection.
+   */
+  onConnectionError?: (err: Error) => void;
 }
 
 // PostgreSQL returns int8 as strings; vigil keeps times and ids as JS numbers (safe up to 2^53).
@@ -78,6 +83,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   let store: Store;
   if (isPostgresUrl(opts.url)) {
     const pool = new pg.Pool({ connectionString: opts.url, max: 10 });
+    // An idle connection the server ends emits an error on the pool; unheard, it would crash the
+    // process. The pool drops that connection and the next query opens a new one.
+    pool.on('error', (err) => opts.onConnectionError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     store = { db, dialect: 'postgres', location: redact(opts.url), close: () => db.destroy() };
   } else {
