@@ -97,7 +97,13 @@ function valuesPlan<T>(
 ): Plan<void> {
   return plan(
     chunk(items, 500).map((part) => {
-      const params = part.flatMap(row);
+      // A plain loop: `flatMap` took three times as long as building the rows themselves (2 µs
+      // an alert, twice per alert applied; docs/performance.md, session 19).
+      const params: unknown[] = [];
+      for (const item of part) {
+        const values = row(item);
+        for (let i = 0; i < values.length; i++) params.push(values[i]);
+      }
       return rawQuery(db, sqlOf(valuesList(part.length, params.length / part.length)), params);
     }),
     () => undefined,

@@ -28,7 +28,9 @@ export async function applyEntries(
   opts: IngestOptions,
 ): Promise<IngestOutcome> {
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPLY_LOCK})`.execute(trx);
-  const fingerprints = [...parsed.values()].flatMap((list) => list.map((a) => a.fingerprint));
+  // Loops rather than `flatMap`, which costs microseconds an element over an apply's thousands.
+  const fingerprints: string[] = [];
+  for (const list of parsed.values()) for (const a of list) fingerprints.push(a.fingerprint);
   const [mine, existing, silences] = await runPlans(
     trx,
     journal.claim(
@@ -38,6 +40,7 @@ export async function applyEntries(
     loadAlertsPlan(trx, fingerprints),
     activeSilencesPlan(trx, now),
   );
-  const alerts = entries.filter((e) => mine.has(e.id)).flatMap((e) => parsed.get(e.id) ?? []);
+  const alerts: Alert[] = [];
+  for (const e of entries) if (mine.has(e.id)) for (const a of parsed.get(e.id) ?? []) alerts.push(a);
   return ingestAlerts(trx, alerts, now, opts, { existing, silences });
 }
