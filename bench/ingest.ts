@@ -11,6 +11,7 @@
  *                           [--settle 20s]  (the server idles this long before memory is read, before and after the load)
  *                           [--database postgres://…]  (an empty PostgreSQL database instead of SQLite)
  *                           [--page-first-hold 300ms]  (vigil's server.ingest_queue.page_first_hold; 0 turns it off)
+ *                           [--inhibit]  (both servers with Alertmanager's example inhibit rule: critical mutes warning)
  */
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -67,6 +68,7 @@ const timers = {
 };
 const databaseUrl = arg('database');
 const pageFirstHold = arg('page-first-hold');
+const inhibit = process.argv.includes('--inhibit');
 const settleMs = parseDuration(arg('settle', '20s') as string) ?? 0;
 const withAm = !process.argv.includes('--no-alertmanager') && hasAlertmanager();
 
@@ -165,15 +167,15 @@ const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : '
 async function main(): Promise<void> {
   const receiver = await new FirstSeenReceiver().start();
   process.stderr.write(
-    `bench:ingest: ${total} alerts, batches of ${batch}, ${connections} connections, ${groups} groups${rate ? `, paced at ${rate} alerts/s` : ''}${databaseUrl ? ', vigil on PostgreSQL' : ''}\n`,
+    `bench:ingest: ${total} alerts, batches of ${batch}, ${connections} connections, ${groups} groups${rate ? `, paced at ${rate} alerts/s` : ''}${databaseUrl ? ', vigil on PostgreSQL' : ''}${inhibit ? ', with an inhibit rule' : ''}\n`,
   );
-  const vigil = await startVigil(
-    receiver.port,
-    cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`] : [],
+  const vigil = await startVigil(receiver.port, {
+    extraArgs: cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`] : [],
     timers,
     databaseUrl,
     pageFirstHold,
-  );
+    inhibit,
+  });
   process.stderr.write('  running vigil…\n');
   let v: Figures;
   try {
@@ -184,7 +186,7 @@ async function main(): Promise<void> {
   let am: Figures | undefined;
   if (withAm) {
     receiver.reset();
-    const server = await startAlertmanager(receiver.port, timers);
+    const server = await startAlertmanager(receiver.port, timers, inhibit);
     process.stderr.write('  running Alertmanager…\n');
     try {
       am = await measure(server, receiver);

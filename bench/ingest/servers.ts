@@ -64,15 +64,42 @@ export interface RouteTimers {
 /** The bench's default route timers: group_wait 100 ms, group_interval 1 s. */
 export const DEFAULT_TIMERS: RouteTimers = { groupWait: '100ms', groupInterval: '1s' };
 
-/** Starts vigil on a fresh SQLite data dir with a route like the Alertmanager bench config. */
-export async function startVigil(
-  receiverPort: number,
-  extraArgs: string[] = [],
-  timers: RouteTimers = DEFAULT_TIMERS,
-  databaseUrl?: string,
+/**
+ * The inhibit rule `--inhibit` gives both servers, Alertmanager's own example: a critical alert
+ * mutes the warnings of its alertname and service. The load's alerts are all critical, so it mutes
+ * nothing; it measures what keeping inhibition ready costs under the load.
+ */
+const INHIBIT_RULE = {
+  source: 'severity="critical"',
+  target: 'severity="warning"',
+  equal: ['alertname', 'service'],
+};
+
+/** How vigil is started, beyond the receiver it notifies. */
+export interface VigilOptions {
+  /** Node.js options (a CPU profile). */
+  extraArgs?: string[];
+  timers?: RouteTimers;
+  /** An empty PostgreSQL database instead of SQLite. */
+  databaseUrl?: string | undefined;
   /** `server.ingest_queue.page_first_hold` (the default when absent; ADR 0015). */
-  pageFirstHold?: string,
-): Promise<ServerUnderTest> {
+  pageFirstHold?: string | undefined;
+  /** With the inhibit rule of `INHIBIT_RULE`. */
+  inhibit?: boolean;
+}
+
+function inhibitRuleYaml(): string[] {
+  return [
+    'inhibit_rules:',
+    `  - source_matchers: ['${INHIBIT_RULE.source}']`,
+    `    target_matchers: ['${INHIBIT_RULE.target}']`,
+    `    equal: [${INHIBIT_RULE.equal.join(', ')}]`,
+  ];
+}
+
+/** Starts vigil on a fresh SQLite data dir with a route like the Alertmanager bench config. */
+export async function startVigil(receiverPort: number, opts: VigilOptions = {}): Promise<ServerUnderTest> {
+  const { extraArgs = [], timers = DEFAULT_TIMERS, databaseUrl, pageFirstHold } = opts;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-'));
   const port = await freePort();
   fs.writeFileSync(
@@ -92,6 +119,7 @@ export async function startVigil(
       ...(pageFirstHold === undefined
         ? []
         : ['server:', `  ingest_queue: { page_first_hold: ${pageFirstHold} }`]),
+      ...(opts.inhibit ? inhibitRuleYaml() : []),
       '',
     ].join('\n'),
   );
@@ -135,6 +163,7 @@ export async function startVigil(
 export async function startAlertmanager(
   receiverPort: number,
   timers: RouteTimers = DEFAULT_TIMERS,
+  inhibit = false,
 ): Promise<ServerUnderTest> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'am-bench-'));
   const port = await freePort();
@@ -152,6 +181,7 @@ export async function startAlertmanager(
       '    webhook_configs:',
       `      - url: http://127.0.0.1:${receiverPort}/hook`,
       '        send_resolved: true',
+      ...(inhibit ? inhibitRuleYaml() : []),
       '',
     ].join('\n'),
   );
