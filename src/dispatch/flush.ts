@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { listAlerts, rowToAlert, type StoredAlert } from '../alerts/alert-store.ts';
+import { rowToAlert, type StoredAlert } from '../alerts/alert-store.ts';
 import type { JobHandler } from '../engine/worker.ts';
 import { scheduleJobsPlan, type NewJob } from '../engine/jobs.ts';
 import type { IntakeGate } from '../engine/intake-gate.ts';
@@ -12,14 +12,14 @@ import {
   type NotificationLogEntry,
 } from '../pipeline/group-timer.ts';
 import { FOREVER } from '../ingest/normalize.ts';
-import { InhibitionIndex } from '../pipeline/inhibit.ts';
+import { anyTarget, InhibitionIndex } from '../pipeline/inhibit.ts';
 import { isInMaintenance } from '../pipeline/maintenance.ts';
 import { route, type RouteNode } from '../pipeline/routing.ts';
 import type { Pipeline } from '../pipeline/setup.ts';
 import { activeSilencesPlan } from '../pipeline/silence-store.ts';
 import { isRouteMuted } from '../pipeline/time-intervals.ts';
 import { plan, rowsOf, runPlan, runPlans, type Plan } from '../store/batch.ts';
-import { chunk, type Db } from '../store/db.ts';
+import { chunk, parseStringMap, type Db } from '../store/db.ts';
 import type { AlertsTable } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { busyDestinationsPlan, everyGroupDestination, groupDestination } from './busy-groups.ts';
@@ -51,21 +51,34 @@ export interface FlushDeps {
   inhibitionTtlMs?: number;
 }
 
-/** Reuses one inhibition index for a short while instead of rebuilding it for every group. */
+/**
+ * Reuses one inhibition index for a short while instead of rebuilding it for every group, and
+ * builds it only for groups that hold a possible target: the index holds every firing alert that
+ * matches a source, and under a storm of critical alerts with Alertmanager's example rule
+ * (critical mutes warning) rebuilding it every second cost more than the flushes themselves
+ * (docs/performance.md, session 19).
+ */
 class InhibitionSnapshot {
   private index: InhibitionIndex | undefined;
   private builtAt = -Infinity;
   constructor(private readonly deps: FlushDeps) {}
-  async get(db: Db, now: number): Promise<InhibitionIndex | undefined> {
-    if (this.deps.pipeline.inhibitRules.length === 0) return undefined;
+  /** The index for a flush of these alerts at `now`; undefined when none of them can be inhibited. */
+  async for(db: Db, alerts: Iterable<StoredAlert>, now: number): Promise<InhibitionIndex | undefined> {
+    const rules = this.deps.pipeline.inhibitRules;
+    if (!anyTarget(rules, alerts)) return undefined;
     if (!this.index || now - this.builtAt > (this.deps.inhibitionTtlMs ?? 1000)) {
-      const firing = await listAlerts(db, { firingAt: now });
+      // Only what inhibition reads: not the annotations, the largest part of a row.
+      const rows = await db
+        .selectFrom('alerts')
+        .select(['fingerprint', 'labels', 'starts_at'])
+        .where('ends_at', '>', now)
+        .execute();
       this.index = new InhibitionIndex(
-        this.deps.pipeline.inhibitRules,
-        firing.map((a) => ({
-          fingerprint: a.fingerprint,
-          labels: a.labels,
-          startsAt: a.startsAt,
+        rules,
+        rows.map((r) => ({
+          fingerprint: r.fingerprint,
+          labels: parseStringMap(r.labels),
+          startsAt: r.starts_at,
           firing: true,
         })),
       );
@@ -89,7 +102,7 @@ export function groupFlushHandler(deps: FlushDeps): JobHandler {
   const run = async (keys: string[], store: Store, now: number): Promise<number> => {
     let out: Enqueued = { claimed: [], unclaimed: 0, pages: [] };
     await store.db.transaction().execute(async (trx) => {
-      out = await flushGroups(trx, store, keys, now, deps, await inhibition.get(trx, now));
+      out = await flushGroups(trx, store, keys, now, deps, inhibition);
     });
     // A group's first message is a page: it stays urgent work until its send ends (ADR 0015).
     const gate = deps.intake;
@@ -133,6 +146,11 @@ export function groupFlushHandler(deps: FlushDeps): JobHandler {
   return handler;
 }
 
+/** Every alert of these groups, one after the other. */
+function* allOf(members: ReadonlyMap<string, readonly StoredAlert[]>): Iterable<StoredAlert> {
+  for (const list of members.values()) yield* list;
+}
+
 /** Reads the alerts of many groups with one query per 500 groups. */
 function alertsOfGroupsPlan(db: Db, keys: readonly string[]): Plan<Map<string, StoredAlert[]>> {
   return plan(
@@ -170,7 +188,7 @@ async function flushGroups(
   keys: readonly string[],
   now: number,
   deps: FlushDeps,
-  inhibition: InhibitionIndex | undefined,
+  snapshot: InhibitionSnapshot,
 ): Promise<Enqueued> {
   const channels = deps.notify?.channels;
   const early = everyGroupDestination(channels, keys);
@@ -183,6 +201,7 @@ async function flushGroups(
     busyDestinationsPlan(db, early ?? []),
   );
   if (groups.size === 0) return { claimed: [], unclaimed: 0, pages: [] };
+  const inhibition = await snapshot.for(db, allOf(members), now);
   const rearm = new Map<string, NewJob>();
   /** Leaves the group as it is and tries again one group_interval later. */
   const nextTick = (key: string, node: RouteNode): void => {

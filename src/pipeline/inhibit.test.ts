@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileInhibitRules, InhibitionIndex, inhibitRulesSchema, type InhibitAlert } from './inhibit.ts';
+import {
+  anyTarget,
+  compileInhibitRules,
+  InhibitionIndex,
+  inhibitRulesSchema,
+  type InhibitAlert,
+} from './inhibit.ts';
 
 const { rules } = compileInhibitRules(
   inhibitRulesSchema.parse([
@@ -80,5 +86,33 @@ describe('InhibitionIndex', () => {
     let want = 0;
     for (let i = 0; i < 5000; i++) if (i % 700 < 500) want++; // clusters c0..c499 have a critical source
     expect(muted).toBe(want);
+  });
+});
+
+describe('anyTarget', () => {
+  it('is true only when an alert matches the target side of some rule', () => {
+    expect(anyTarget(rules, [{ labels: { severity: 'critical', cluster: 'a' } }])).toBe(false);
+    expect(
+      anyTarget(rules, [{ labels: { alertname: 'NodeDown' } }, { labels: { alertname: 'PodCrash' } }]),
+    ).toBe(true);
+    expect(anyTarget(rules, [{ labels: { severity: 'warning' } }])).toBe(true);
+    expect(anyTarget(rules, [])).toBe(false);
+    expect(anyTarget([], [{ labels: { severity: 'warning' } }])).toBe(false);
+  });
+
+  it('agrees with the index: an alert that is no target is never inhibited, whatever fires', () => {
+    const firing = [a('c1', { severity: 'critical', cluster: 'a' }), a('n', { alertname: 'NodeDown' })];
+    const ix = new InhibitionIndex(rules, firing);
+    const candidates = [
+      { severity: 'critical', cluster: 'a' },
+      { severity: 'warning', cluster: 'a' },
+      { alertname: 'PodCrash' },
+      { alertname: 'Other', cluster: 'a' },
+    ];
+    for (const labels of candidates) {
+      const inhibited = ix.inhibitedBy({ fingerprint: 'x', labels }).length > 0;
+      if (!anyTarget(rules, [{ labels }])) expect(inhibited).toBe(false);
+    }
+    expect(ix.inhibitedBy({ fingerprint: 'x', labels: candidates[1]! })).toEqual(['c1']);
   });
 });

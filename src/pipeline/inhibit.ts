@@ -84,6 +84,19 @@ export function compileInhibitRules(
   return { rules: out, problems };
 }
 
+/**
+ * True when any of these alerts matches the target side of a rule: only then can one of them be
+ * inhibited, so only then is an index of the firing sources worth building.
+ */
+export function anyTarget(
+  rules: readonly InhibitRule[],
+  alerts: Iterable<Pick<InhibitAlert, 'labels'>>,
+): boolean {
+  if (rules.length === 0) return false;
+  for (const a of alerts) for (const r of rules) if (matchesAll(r.target, a.labels)) return true;
+  return false;
+}
+
 interface Source {
   fingerprint: string;
   startsAt: number | undefined;
