@@ -63,7 +63,7 @@ class InhibitionSnapshot {
   private builtAt = -Infinity;
   constructor(private readonly deps: FlushDeps) {}
   /** The index for a flush of these alerts at `now`; undefined when none of them can be inhibited. */
-  async for(db: Db, alerts: Iterable<StoredAlert>, now: number): Promise<InhibitionIndex | undefined> {
+  async indexFor(db: Db, alerts: Iterable<StoredAlert>, now: number): Promise<InhibitionIndex | undefined> {
     const rules = this.deps.pipeline.inhibitRules;
     if (!anyTarget(rules, alerts)) return undefined;
     if (!this.index || now - this.builtAt > (this.deps.inhibitionTtlMs ?? 1000)) {
@@ -201,7 +201,7 @@ async function flushGroups(
     busyDestinationsPlan(db, early ?? []),
   );
   if (groups.size === 0) return { claimed: [], unclaimed: 0, pages: [] };
-  const inhibition = await snapshot.for(db, allOf(members), now);
+  const inhibition = await snapshot.indexFor(db, allOf(members), now);
   const rearm = new Map<string, NewJob>();
   /** Leaves the group as it is and tries again one group_interval later. */
   const nextTick = (key: string, node: RouteNode): void => {
