@@ -27,6 +27,11 @@ export interface JournalEntry {
    * apply, which their first pages depend on (ADR 0015).
    */
   urgent?: number;
+  /**
+   * In memory only: true when the entry brings groups not seen before. Their group timers run
+   * from the request's arrival, so the entry is applied at once instead of waiting for more.
+   */
+  fresh?: boolean;
 }
 
 /**

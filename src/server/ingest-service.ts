@@ -8,20 +8,8 @@ import { journalOf, type IngestJournal, type JournalEntry } from '../ingest/jour
 import { ingestOptionsFor } from '../ingest/options.ts';
 import { VigilError } from '../shared/errors.ts';
 import { yieldToEventLoop } from '../shared/event-loop.ts';
+import { applyNow, BULK_APPLY, MAX_APPLY, MAX_DELAY_MS, MIN_BATCH } from './apply-timing.ts';
 import type { AppContext } from './context.ts';
-
-/** Alerts waiting to be applied that make an apply start at once, without waiting for more. */
-const MIN_BATCH = 4096;
-/**
- * Most alerts applied in one transaction: larger applies cost less per alert (part of the cost is
- * per group touched) but hold the connection longer while flushes and the outbox wait; 16,384
- * measured best under the 100k-alert benchmark (docs/performance.md).
- */
-const MAX_APPLY = 16_384;
-/** Applies of at least this many alerts use the store's bulk lane (docs/adr/0008-sqlite-worker.md). */
-const BULK_APPLY = 1024;
-/** Longest an accepted alert waits for its apply while the journal fills under load (ms). */
-const MAX_DELAY_MS = 20;
 
 /** The journal entries a commit wrote (new groups', the others'), and how many requests shared it. */
 type Appended = { ids: number[]; requests: number };
@@ -96,7 +84,8 @@ export class IngestService {
       ] as const) {
         if (batch.count === 0) continue;
         const urgent = !deferrable && ctx.intake !== undefined ? fresh : 0;
-        const entry = { ...(await this.journal.append(batch, now)), deferrable, urgent };
+        const appended = await this.journal.append(batch, now);
+        const entry = { ...appended, deferrable, urgent, fresh: !deferrable && fresh > 0 };
         // New groups: their first pages wait for this apply, so intake may wait for it too.
         if (urgent > 0) ctx.intake?.hold(urgent);
         this.pending.push(entry);
@@ -203,13 +192,22 @@ export class IngestService {
     return this.pendingAlerts - (this.deferredReady() ? 0 : this.deferral.waiting);
   }
 
+  /**
+   * True when an entry that brings new groups waits (not parked): their first notifications are
+   * due group_wait after the request arrived, so gathering more alerts would only make them late.
+   */
+  private freshReady(): boolean {
+    return this.pending.some((e) => e.fresh === true && !this.parked.has(e.id));
+  }
+
   /** Starts an apply now when one is due, or arms the timer that bounds the wait. */
   private kick(): void {
     if (this.applying || this.pending.length <= this.parked.size) return;
     // After a failed apply, wait out the backoff (only a drain goes ahead).
     if (this.failures > 0 && this.timer && !this.draining) return;
     const ready = this.readyAlerts();
-    if (this.urgent || this.draining || ready >= MIN_BATCH || (this.due && ready > 0)) {
+    const fresh = this.freshReady();
+    if (applyNow({ urgent: this.urgent, draining: this.draining, due: this.due, ready, fresh })) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       this.applying = this.loop();
@@ -230,7 +228,13 @@ export class IngestService {
 
   private async loop(): Promise<void> {
     try {
-      while (this.urgent || this.draining || this.due || this.readyAlerts() >= MIN_BATCH) {
+      while (
+        this.urgent ||
+        this.draining ||
+        this.due ||
+        this.readyAlerts() >= MIN_BATCH ||
+        this.freshReady()
+      ) {
         const batch = this.nextBatch();
         this.due = false;
         if (batch.length === 0) break;
