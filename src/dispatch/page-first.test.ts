@@ -88,14 +88,14 @@ describe.each(storeFactories())('pages before intake (ADR 0015) on $name', (fact
     expect(net.refused).toEqual([]);
   });
 
-  const post = (instance: string) =>
+  const post = (instance: string, service = 'train') =>
     t.app.inject({
       method: 'POST',
       url: '/api/v2/alerts',
       headers: { authorization: `Bearer ${TEST_KEY}` },
       payload: [
         {
-          labels: { alertname: 'GPUDown', service: 'train', instance },
+          labels: { alertname: 'GPUDown', service, instance },
           endsAt: new Date(t.clock.now() + 3_600_000).toISOString(),
         },
       ],
@@ -157,5 +157,24 @@ describe.each(storeFactories())('pages before intake (ADR 0015) on $name', (fact
     expect(await runner.runOnce()).toMatchObject({ sent: 1, delivered: 1 });
     expect(gate.holding).toBe(false);
     expect(hook.received).toHaveLength(1);
+  });
+
+  it("counts a held request's alerts as received when it arrived, so a new group's group_wait is not lengthened by the hold", async () => {
+    expect((await post('gpu-1')).statusCode).toBe(200);
+    t.clock.advance(31 * sec);
+    await t.worker.runDue();
+    expect(gate.holding).toBe(true);
+    const arrived = t.clock.now();
+    const held = post('cpu-1', 'serve');
+    expect(await settled(held)).toBe(false);
+    // The page takes 10 s to go out (a slow receiver); the request waits all that time.
+    t.clock.advance(10 * sec);
+    expect(await runner.runOnce()).toMatchObject({ sent: 1, delivered: 1 });
+    expect((await held).statusCode).toBe(200);
+    const flushes = (await listJobs(store.db)).filter(
+      (j) => j.kind === GROUP_FLUSH_JOB && (j.payload as { groupKey?: string }).groupKey?.includes('serve'),
+    );
+    // The new group's first flush is due group_wait (30 s) after the request arrived, not after it was let in.
+    expect(flushes.map((j) => j.runAt)).toEqual([arrived + 30 * sec]);
   });
 });

@@ -15,7 +15,7 @@ import { alertmanagerReadRoutes } from './routes/alertmanager-read.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { closeBodyReader } from './ingest-entry.ts';
 import { ingestServiceOf } from './ingest-service.ts';
-import { ingestRoutes, isIngestRequest } from './routes/ingest.ts';
+import { ingestRoutes, isIngestRequest, noteArrival } from './routes/ingest.ts';
 
 /** Extra routes other domains contribute (on-call, notifications, silences…). */
 export type RouteFactory = (ctx: AppContext) => AnyRoute[];
@@ -98,6 +98,7 @@ export async function buildApp(
   // `page_first_hold`; ADR 0015): their senders keep the alerts, and the cores go to the page.
   app.addHook('onRequest', async (req, reply) => {
     if (!isIngestRequest(req.method, req.routeOptions.url)) return;
+    noteArrival(req, ctx.clock.now());
     const held = ctx.intake?.wait();
     if (held) await held;
     if (!ingestServiceOf(ctx).full) return;

@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { IngestFormat } from '../../ingest/read-body.ts';
 import { VigilError } from '../../shared/errors.ts';
@@ -20,6 +20,18 @@ const ingestResponse = z.object({
   errors: z.array(z.object({ index: z.number(), field: z.string(), message: z.string() })).optional(),
 });
 
+/** When each ingestion request arrived, before any wait at the intake gate (see `noteArrival`). */
+const arrivals = new WeakMap<FastifyRequest, number>();
+
+/**
+ * Records when an ingestion request arrived, before it waits at the intake gate (ADR 0015). Its
+ * alerts count as received then: the gate holds a request while a wave of first pages goes out,
+ * and a new group in that request must not have its group_wait start only after the wave.
+ */
+export function noteArrival(req: FastifyRequest, at: number): void {
+  arrivals.set(req, at);
+}
+
 /**
  * Stores what was valid, then answers like Alertmanager: 200 when every alert was accepted, 400
  * listing each bad alert by index and field when some (or all) were not. The valid ones are
@@ -31,7 +43,7 @@ async function answer(
   received: unknown,
   source: IngestFormat,
 ): Promise<unknown> {
-  const now = ctx.clock.now();
+  const now = arrivals.get(reply.request) ?? ctx.clock.now();
   const read = await bodyReaderOf(ctx).read({
     format: source,
     // The content-type parser leaves ingestion bodies as text (see app.ts).
