@@ -8,7 +8,7 @@ import { journalOf, type IngestJournal, type JournalEntry } from '../ingest/jour
 import { ingestOptionsFor } from '../ingest/options.ts';
 import { VigilError } from '../shared/errors.ts';
 import { yieldToEventLoop } from '../shared/event-loop.ts';
-import { applyNow, BULK_APPLY, MAX_APPLY, MAX_DELAY_MS, MIN_BATCH } from './apply-timing.ts';
+import { applyNow, BULK_APPLY, MAX_APPLY, MAX_DELAY_MS, type ApplyState } from './apply-timing.ts';
 import type { AppContext } from './context.ts';
 
 /** The journal entries a commit wrote (new groups', the others'), and how many requests shared it. */
@@ -200,14 +200,19 @@ export class IngestService {
     return this.pending.some((e) => e.fresh === true && !this.parked.has(e.id));
   }
 
+  /** What `applyNow` decides on, with `ready` alerts an apply would take now. */
+  private applyState(ready: number): ApplyState {
+    const { urgent, draining, due } = this;
+    return { urgent, draining, due, ready, fresh: this.freshReady() };
+  }
+
   /** Starts an apply now when one is due, or arms the timer that bounds the wait. */
   private kick(): void {
     if (this.applying || this.pending.length <= this.parked.size) return;
     // After a failed apply, wait out the backoff (only a drain goes ahead).
     if (this.failures > 0 && this.timer && !this.draining) return;
     const ready = this.readyAlerts();
-    const fresh = this.freshReady();
-    if (applyNow({ urgent: this.urgent, draining: this.draining, due: this.due, ready, fresh })) {
+    if (applyNow(this.applyState(ready))) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       this.applying = this.loop();
@@ -228,13 +233,8 @@ export class IngestService {
 
   private async loop(): Promise<void> {
     try {
-      while (
-        this.urgent ||
-        this.draining ||
-        this.due ||
-        this.readyAlerts() >= MIN_BATCH ||
-        this.freshReady()
-      ) {
+      // `due` alone keeps the loop going once more, to clear it when nothing is ready.
+      while (this.due || applyNow(this.applyState(this.readyAlerts()))) {
         const batch = this.nextBatch();
         this.due = false;
         if (batch.length === 0) break;
