@@ -1,8 +1,15 @@
 import { plan, rowsOf, runPlans, type Plan } from '../store/batch.ts';
-import { chunk } from '../store/db.ts';
+import { chunk, rawQuery, valuesList } from '../store/db.ts';
 import { serializePayload } from './channels/index.ts';
 import { backoffMs, type RetryPolicy } from './backoff.ts';
-import { claimHeads, headsOf, type Claimed, type ClaimContext, type NotifyDb } from './outbox-claim.ts';
+import {
+  claimHeads,
+  headsOf,
+  headsPlan,
+  type Claimed,
+  type ClaimContext,
+  type NotifyDb,
+} from './outbox-claim.ts';
 import type { FallbackSpec } from './outbox.ts';
 import { insertOutboxRows } from './outbox-tables.ts';
 import type { DeliveryOutcome } from './types.ts';
@@ -58,25 +65,40 @@ export async function recordOutcomes(
   // The attempts and the delivered rows in one message to the store (the common case, all delivered).
   const delivered = results.filter((r) => r.outcome.kind === 'delivered');
   out.delivered = delivered.length;
-  const [, finished] = await runPlans(
+  // When every outcome is a delivery to an unpaced channel, the next heads of their destinations
+  // are read in the same message, after the rows are marked (the common case: no second round
+  // trip). Otherwise they are read once the failures, fallbacks and pacing slots are written.
+  const simple =
+    budget > 0 &&
+    delivered.length === results.length &&
+    released.length === 0 &&
+    results.every((r) => (ctx.channels.get(r.claimed.row.channel_id)?.minIntervalMs ?? 0) === 0);
+  const candidates = simple ? [...new Set(delivered.map((r) => r.claimed.row.destination))].sort() : [];
+  const [, finished, early] = await runPlans(
     db,
     plan(
-      chunk(results, 100).map((part) =>
-        db.insertInto('notify_attempts').values(
-          part.map((r) => ({
-            notification_id: r.claimed.row.id,
-            incident: r.claimed.row.incident,
-            at: now,
-            outcome: r.outcome.kind,
-            http_status: r.outcome.status ?? null,
-            error: error(r),
-            owner: ctx.owner,
-          })),
-        ),
-      ),
+      chunk(results, 100).map((part) => {
+        const params: unknown[] = [];
+        for (const r of part)
+          params.push(
+            r.claimed.row.id,
+            r.claimed.row.incident,
+            now,
+            r.outcome.kind,
+            r.outcome.status ?? null,
+            error(r),
+            ctx.owner,
+          );
+        return rawQuery(
+          db,
+          `insert into notify_attempts (notification_id, incident, at, outcome, http_status, error, owner) values ${valuesList(part.length, 7)}`,
+          params,
+        );
+      }),
       () => undefined,
     ),
     deliveredPlan(db, ctx.owner, delivered, now),
+    headsPlan(db, candidates, now),
   );
   for (const d of finished) next.add(d);
 
@@ -170,7 +192,9 @@ export async function recordOutcomes(
   }
 
   if (budget > 0 && next.size > 0) {
-    const heads = await headsOf(db, [...next].sort(), now);
+    const heads = simple
+      ? early.filter((h) => next.has(h.destination))
+      : await headsOf(db, [...next].sort(), now);
     out.followOns = await claimHeads(db, ctx, heads, now, budget);
   }
   return out;

@@ -1,6 +1,6 @@
 import type { Generated, Insertable } from 'kysely';
 import { plan, rowsOf, runPlan, type Plan } from '../store/batch.ts';
-import { chunk } from '../store/db.ts';
+import { chunk, rawQuery, valuesList } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 
 /** Row status of a notification in the outbox. */
@@ -112,16 +112,66 @@ export function outboxRowsPlan(
   items: readonly OutboxInsert[],
 ): Plan<InsertedRow[]> {
   return plan(
-    chunk(items, 100).map((part) =>
-      db
-        .insertInto('notify_outbox')
-        .values(part.map((i) => ({ ...i.row, payload_size: i.payload.length })))
-        .onConflict((oc) => oc.column('key').doNothing())
-        .returning(['id', 'key']),
-    ),
+    chunk(items, 100).map((part) => {
+      const params: unknown[] = [];
+      for (const { row: r, payload } of part) {
+        params.push(
+          r.key,
+          r.incident,
+          r.event,
+          r.user_id ?? null,
+          r.channel_id,
+          r.channel_type,
+          r.target ?? null,
+          r.destination,
+          payload.length,
+          r.fallback ?? null,
+          r.status,
+          r.scheduled_at,
+          r.next_attempt_at,
+          r.attempts,
+          r.lease_owner ?? null,
+          r.lease_until ?? null,
+          r.last_error ?? null,
+          r.last_status ?? null,
+          r.created_at,
+          r.finished_at ?? null,
+        );
+      }
+      return rawQuery(
+        db,
+        `insert into notify_outbox (${OUTBOX_COLUMNS}) values ${valuesList(part.length, 20)} ` +
+          'on conflict (key) do nothing returning id, key',
+        params,
+      );
+    }),
     (results) => results.flatMap((r) => rowsOf<InsertedRow>(r)),
   );
 }
+
+/** The columns `outboxRowsPlan` writes, in the order of its parameters. */
+const OUTBOX_COLUMNS = [
+  'key',
+  'incident',
+  'event',
+  'user_id',
+  'channel_id',
+  'channel_type',
+  'target',
+  'destination',
+  'payload_size',
+  'fallback',
+  'status',
+  'scheduled_at',
+  'next_attempt_at',
+  'attempts',
+  'lease_owner',
+  'lease_until',
+  'last_error',
+  'last_status',
+  'created_at',
+  'finished_at',
+].join(', ');
 
 /** The insert of the payloads of rows that were new. When a key is given twice, the first one counts. */
 export function payloadsPlan(
@@ -132,11 +182,15 @@ export function payloadsPlan(
   const payloadOf = new Map<string, string>();
   for (const i of items) if (!payloadOf.has(i.row.key)) payloadOf.set(i.row.key, i.payload);
   return plan(
-    chunk(inserted, 100).map((part) =>
-      db
-        .insertInto('notify_payloads')
-        .values(part.map((r) => ({ id: r.id, payload: payloadOf.get(r.key) ?? '' }))),
-    ),
+    chunk(inserted, 100).map((part) => {
+      const params: unknown[] = [];
+      for (const r of part) params.push(Number(r.id), payloadOf.get(r.key) ?? '');
+      return rawQuery(
+        db,
+        `insert into notify_payloads (id, payload) values ${valuesList(part.length, 2)}`,
+        params,
+      );
+    }),
     () => undefined,
   );
 }

@@ -23,7 +23,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
  * where building a thousand-value insert was a tenth of ingest CPU. The SQL must be portable; run
  * it with `db.executeQuery` or in a batch (`../store/batch.ts`).
  */
-export function rawQuery(db: Db, text: string, params: readonly unknown[]): CompiledQuery {
+export function rawQuery(
+  db: Pick<Db, 'getExecutor'>,
+  text: string,
+  params: readonly unknown[],
+): CompiledQuery {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
   let n = 0;
   const compiled = pg ? text.replace(/\?/g, () => `$${++n}`) : text;

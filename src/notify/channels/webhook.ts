@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { z } from 'zod';
 import { classifyStatus, sendHttp, type SendContext } from '../http.ts';
 import type { MessageInput } from '../message.ts';
@@ -123,8 +123,7 @@ function alertmanagerV4(m: MessageInput, receiver: string): Record<string, unkno
     startsAt: iso(a.startsAt),
     endsAt: a.endsAt ? iso(a.endsAt) : '0001-01-01T00:00:00Z',
     generatorURL: a.generatorURL ?? '',
-    fingerprint:
-      a.fingerprint ?? createHash('sha256').update(JSON.stringify(a.labels)).digest('hex').slice(0, 16),
+    fingerprint: a.fingerprint ?? hash('sha256', JSON.stringify(a.labels), 'hex').slice(0, 16),
   }));
   const status = out.some((a) => a.status === 'firing') ? 'firing' : 'resolved';
   const commonLabels = common(out.map((a) => a.labels));
@@ -145,7 +144,7 @@ function alertmanagerV4(m: MessageInput, receiver: string): Record<string, unkno
 
 /** A stable Standard Webhooks message id derived from the notification key (same on retries). */
 export function webhookMessageId(key: string): string {
-  return `msg_${createHash('sha256').update(key).digest('base64url').slice(0, 27)}`;
+  return `msg_${hash('sha256', key, 'base64url').slice(0, 27)}`;
 }
 
 /** Standard Webhooks v1 signature: base64 HMAC-SHA256 of `id.timestamp.body`, keyed by the decoded whsec_ secret. */
