@@ -99,8 +99,9 @@ export function createGroupsPlan(
 /**
  * Records the flushes of many groups at one instant (and, for those that notified, the
  * notification log entry): one statement per 200 groups instead of one per group. Written by
- * hand: for a flush of 500 groups, building these CASE statements with the query builder took
- * longer than SQLite took to run them.
+ * hand: for a flush of 500 groups, building these statements with the query builder took longer
+ * than SQLite took to run them. The log entries are joined from a list of values, not chosen by a
+ * CASE on the key, which compared every row with every key (2.6 ms a statement of 200 on SQLite).
  */
 export function recordFlushesPlan(
   db: Db,
@@ -119,19 +120,21 @@ export function recordFlushesPlan(
     );
   const logged = flushes.filter((f): f is { key: string; entry: NotificationLogEntry } => !!f.entry);
   for (const part of chunk(logged, 200)) {
-    // Each group its own log entry, by CASE on the key (portable to both dialects).
-    const params: unknown[] = [now];
-    const byKey = (value: (e: NotificationLogEntry) => string | number, cast: string): string => {
-      for (const f of part) params.push(f.key, value(f.entry));
-      return `case group_key ${new Array<string>(part.length).fill(`when ? then cast(? as ${cast})`).join(' ')} end`;
-    };
+    // Each group its own log entry, joined by key from a list of values (portable to both
+    // dialects; the first row's casts give PostgreSQL the columns' types).
+    const params: unknown[] = [];
+    for (const f of part)
+      params.push(f.key, f.entry.at, JSON.stringify(f.entry.firing), JSON.stringify(f.entry.resolved));
+    const rows = [
+      '(?, cast(? as bigint), cast(? as text), cast(? as text))',
+      ...new Array<string>(part.length - 1).fill('(?, ?, ?, ?)'),
+    ].join(', ');
     const text =
-      `update alert_groups set last_flush_at = ?, flushes = flushes + 1, ` +
-      `last_notified_at = ${byKey((e) => e.at, 'bigint')}, ` +
-      `last_firing = ${byKey((e) => JSON.stringify(e.firing), 'text')}, ` +
-      `last_resolved = ${byKey((e) => JSON.stringify(e.resolved), 'text')} ` +
-      `where group_key in ${valuesList(1, part.length)}`;
-    params.push(...part.map((f) => f.key));
+      `with v (k, at, firing, resolved) as (values ${rows}) ` +
+      'update alert_groups set last_flush_at = ?, flushes = flushes + 1, ' +
+      'last_notified_at = v.at, last_firing = v.firing, last_resolved = v.resolved ' +
+      'from v where alert_groups.group_key = v.k';
+    params.push(now);
     queries.push(rawQuery(db, text, params));
   }
   return plan(queries, () => undefined);
