@@ -114,34 +114,11 @@ export function outboxRowsPlan(
   return plan(
     chunk(items, 100).map((part) => {
       const params: unknown[] = [];
-      for (const { row: r, payload } of part) {
-        params.push(
-          r.key,
-          r.incident,
-          r.event,
-          r.user_id ?? null,
-          r.channel_id,
-          r.channel_type,
-          r.target ?? null,
-          r.destination,
-          payload.length,
-          r.fallback ?? null,
-          r.status,
-          r.scheduled_at,
-          r.next_attempt_at,
-          r.attempts,
-          r.lease_owner ?? null,
-          r.lease_until ?? null,
-          r.last_error ?? null,
-          r.last_status ?? null,
-          r.created_at,
-          r.finished_at ?? null,
-        );
-      }
+      for (const item of part) for (const [, value] of OUTBOX_INSERT) params.push(value(item));
       return rawQuery(
         db,
-        `insert into notify_outbox (${OUTBOX_COLUMNS}) values ${valuesList(part.length, 20)} ` +
-          'on conflict (key) do nothing returning id, key',
+        `insert into notify_outbox (${OUTBOX_INSERT.map(([c]) => c).join(', ')}) ` +
+          `values ${valuesList(part.length, OUTBOX_INSERT.length)} on conflict (key) do nothing returning id, key`,
         params,
       );
     }),
@@ -149,29 +126,29 @@ export function outboxRowsPlan(
   );
 }
 
-/** The columns `outboxRowsPlan` writes, in the order of its parameters. */
-const OUTBOX_COLUMNS = [
-  'key',
-  'incident',
-  'event',
-  'user_id',
-  'channel_id',
-  'channel_type',
-  'target',
-  'destination',
-  'payload_size',
-  'fallback',
-  'status',
-  'scheduled_at',
-  'next_attempt_at',
-  'attempts',
-  'lease_owner',
-  'lease_until',
-  'last_error',
-  'last_status',
-  'created_at',
-  'finished_at',
-].join(', ');
+/** Each column `outboxRowsPlan` writes, with its value for an item (plain SQL, so every one). */
+const OUTBOX_INSERT: ReadonlyArray<readonly [keyof NotifyOutboxTable, (i: OutboxInsert) => unknown]> = [
+  ['key', (i) => i.row.key],
+  ['incident', (i) => i.row.incident],
+  ['event', (i) => i.row.event],
+  ['user_id', (i) => i.row.user_id ?? null],
+  ['channel_id', (i) => i.row.channel_id],
+  ['channel_type', (i) => i.row.channel_type],
+  ['target', (i) => i.row.target ?? null],
+  ['destination', (i) => i.row.destination],
+  ['payload_size', (i) => i.payload.length],
+  ['fallback', (i) => i.row.fallback ?? null],
+  ['status', (i) => i.row.status],
+  ['scheduled_at', (i) => i.row.scheduled_at],
+  ['next_attempt_at', (i) => i.row.next_attempt_at],
+  ['attempts', (i) => i.row.attempts],
+  ['lease_owner', (i) => i.row.lease_owner ?? null],
+  ['lease_until', (i) => i.row.lease_until ?? null],
+  ['last_error', (i) => i.row.last_error ?? null],
+  ['last_status', (i) => i.row.last_status ?? null],
+  ['created_at', (i) => i.row.created_at],
+  ['finished_at', (i) => i.row.finished_at ?? null],
+];
 
 /** The insert of the payloads of rows that were new. When a key is given twice, the first one counts. */
 export function payloadsPlan(
