@@ -21,11 +21,8 @@ import { createInterface } from 'node:readline';
 import { ingestServiceOf } from '../src/server/ingest-service.ts';
 import { createTestApp, TEST_KEY, testConfigText } from '../src/server/testing.ts';
 import { openStore } from '../src/store/store.ts';
+import { arg } from './args.ts';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
 const groups = Number(arg('groups', '500'));
 const rounds = Number(arg('rounds', '15'));
 const warm = Number(arg('warm', '5'));

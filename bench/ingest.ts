@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { parseDuration } from '../src/shared/duration.ts';
 import { FirstSeenReceiver, runLoad, type LoadResult } from './ingest/load.ts';
+import { arg } from './args.ts';
 import {
   cpuSeconds,
   DEFAULT_TIMERS,
@@ -51,10 +52,6 @@ interface Figures {
   webhook_calls: number;
 }
 
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 const total = Number(arg('total', '100000'));
 const groups = Number(arg('groups', '500'));
 const batch = Number(arg('batch', '64'));
