@@ -132,6 +132,46 @@ export async function cancelJobs(
 }
 
 /**
+ * Cancels the pending or running jobs whose key starts with any of `prefixes`, reading the
+ * unfinished jobs once: cancelling prefix by prefix reads them once per prefix, so resolving n
+ * incidents at once cost n × (unfinished jobs). Returns how many were cancelled.
+ */
+export async function cancelJobsWithPrefixes(
+  db: Db,
+  prefixes: readonly string[],
+  now: number,
+): Promise<number> {
+  const wanted = new Set(prefixes);
+  if (wanted.size === 0) return 0;
+  const lengths = [...new Set(prefixes.map((p) => p.length))];
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['id', 'key'])
+    .where('status', 'in', ['pending', 'running'])
+    .where(keyPrefix(commonPrefix(prefixes)))
+    .execute();
+  const ids = rows.filter((r) => lengths.some((n) => wanted.has(r.key.slice(0, n)))).map((r) => r.id);
+  let cancelled = 0;
+  for (const part of chunk(ids, 500)) {
+    const res = await db
+      .updateTable('jobs')
+      .set({ status: 'cancelled', finished_at: now })
+      .where('id', 'in', part)
+      .where('status', 'in', ['pending', 'running'])
+      .executeTakeFirst();
+    cancelled += Number(res.numUpdatedRows);
+  }
+  return cancelled;
+}
+
+/** The longest string every one of `xs` starts with. */
+function commonPrefix(xs: readonly string[]): string {
+  let p = xs[0] ?? '';
+  for (const x of xs) while (!x.startsWith(p)) p = p.slice(0, -1);
+  return p;
+}
+
+/**
  * Claims up to `limit` due jobs for `workerId` with a lease: pending jobs whose time has come,
  * and running jobs whose lease expired (their worker died). On PostgreSQL the claim uses
  * `FOR UPDATE SKIP LOCKED`, so several processes can share one job table.

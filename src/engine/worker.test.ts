@@ -4,7 +4,7 @@ import type { Store } from '../store/store.ts';
 import { storeFactories } from '../store/testing.ts';
 import { FakeClock } from './clock.ts';
 import { sqliteMessages } from '../store/sqlite-thread.ts';
-import { cancelJobs, claimDueJobs, listJobs, scheduleJob } from './jobs.ts';
+import { cancelJobs, cancelJobsWithPrefixes, claimDueJobs, listJobs, scheduleJob } from './jobs.ts';
 import { Worker, type JobHandler } from './worker.ts';
 
 // A type alias (not an interface) so that it satisfies Kysely's table-map constraint.
@@ -108,6 +108,32 @@ describe.each(storeFactories())('job worker on $name', (factory) => {
     clock.advance(2000);
     await new Worker(store, clock, { test: handler }).runDue();
     expect((await effects()).map((e) => e.key)).toEqual(['esc:10:0:1']);
+  });
+
+  it('cancels the unfinished jobs of many prefixes at once, and nothing else', async () => {
+    const { clock, handler, effects } = await setup();
+    const keys = [
+      'esc:1:0:1',
+      'esc:1:0:2',
+      'esc:10:0:1',
+      'esc:2:0:1',
+      'esc:3:0:1',
+      'resolve-check:1',
+      'esc:21:0:1',
+    ];
+    for (const k of keys)
+      await scheduleJob(store.db, { kind: 'test', key: k, runAt: clock.now() + 1000 }, clock.now());
+    // One that already ran is left as it is.
+    await scheduleJob(store.db, { kind: 'test', key: 'esc:2:9:9', runAt: clock.now() }, clock.now());
+    await new Worker(store, clock, { test: handler }).runDue();
+    expect(await cancelJobsWithPrefixes(store.db, ['esc:1:', 'esc:2:', 'esc:99:'], clock.now())).toBe(3);
+    expect(await cancelJobsWithPrefixes(store.db, [], clock.now())).toBe(0);
+    clock.advance(2000);
+    await new Worker(store, clock, { test: handler }).runDue();
+    expect((await effects()).map((e) => e.key).sort()).toEqual(
+      ['esc:10:0:1', 'esc:2:9:9', 'esc:21:0:1', 'esc:3:0:1', 'resolve-check:1'].sort(),
+    );
+    expect((await listJobs(store.db, 'esc:2:9:9'))[0]?.status).toBe('done');
   });
 
   it("moves a job only later with 'later' (resolve checks follow the latest endsAt)", async () => {

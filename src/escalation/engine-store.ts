@@ -1,5 +1,5 @@
 import { PostgresAdapter, type Generated } from 'kysely';
-import type { Db } from '../store/db.ts';
+import { chunk, type Db } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 import type { EscalationEvent } from './plan.ts';
 
@@ -128,16 +128,40 @@ export async function addEscalationEvent(
   event: EscalationEvent,
   actor: string,
 ): Promise<void> {
-  await escDb(db)
-    .insertInto('escalation_events')
-    .values({
-      incident_id: incidentId,
-      at: event.at,
-      type: event.type,
-      reason: event.type === 'escalate' ? (event.reason ?? 'manual') : null,
-      actor,
-    })
-    .execute();
+  await addEscalationEvents(db, [{ incidentId, event, actor }]);
+}
+
+/** Records one event on each of several escalations (one insert per 500). */
+export async function addEscalationEvents(
+  db: Db,
+  events: ReadonlyArray<{ incidentId: number; event: EscalationEvent; actor: string }>,
+): Promise<void> {
+  for (const part of chunk(events, 500))
+    await escDb(db)
+      .insertInto('escalation_events')
+      .values(
+        part.map(({ incidentId, event, actor }) => ({
+          incident_id: incidentId,
+          at: event.at,
+          type: event.type,
+          reason: event.type === 'escalate' ? (event.reason ?? 'manual') : null,
+          actor,
+        })),
+      )
+      .execute();
+}
+
+/** Which of these incidents have an escalation (one query per 500). */
+export async function escalatedIncidents(db: Db, incidentIds: readonly number[]): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (const part of chunk(incidentIds, 500))
+    for (const r of await escDb(db)
+      .selectFrom('escalations')
+      .select('incident_id')
+      .where('incident_id', 'in', part)
+      .execute())
+      out.add(r.incident_id);
+  return out;
 }
 
 /** Loads the escalation of an incident, or undefined when it has none. */

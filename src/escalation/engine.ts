@@ -1,4 +1,4 @@
-import { cancelJobs } from '../engine/jobs.ts';
+import { cancelJobsWithPrefixes } from '../engine/jobs.ts';
 import type { IncidentHooks } from '../incidents/hooks.ts';
 import type { Incident } from '../incidents/incident.ts';
 import { appendTimeline, rowToIncident } from '../incidents/incident-store.ts';
@@ -9,7 +9,9 @@ import { routedPolicy, type EscalationRuntime } from './engine-config.ts';
 import { ESCALATION_ACTOR, reconcile, stepPrefix, type CurrentPlan } from './engine-jobs.ts';
 import {
   addEscalationEvent,
+  addEscalationEvents,
   createEscalation,
+  escalatedIncidents,
   loadEscalation,
   setEscalationOverride,
   storeOf,
@@ -52,19 +54,33 @@ export function escalationHooks(rt: EscalationRuntime): IncidentHooks {
       );
       await reconcile(db, rt, incident, now);
     },
-    async resolved(db, incident, now) {
-      await cancelJobs(db, { prefix: stepPrefix(incident.id) }, now);
-      await cancelNotifications(storeOf(db), { incident: incident.key }, now);
-      if (await loadEscalation(db, incident.id)) {
-        await addEscalationEvent(
-          db,
-          incident.id,
-          { type: 'resolve', at: now },
-          incident.resolvedBy ?? 'unknown',
-        );
-      }
-    },
+    resolved: (db, incident, now) => endEscalations(db, [incident], now),
+    resolvedMany: endEscalations,
   };
+}
+
+/** Cancels every pending step and page of these resolved incidents and records their ends. */
+async function endEscalations(db: Db, incidents: readonly Incident[], now: number): Promise<void> {
+  await cancelJobsWithPrefixes(
+    db,
+    incidents.map((i) => stepPrefix(i.id)),
+    now,
+  );
+  await cancelNotifications(storeOf(db), { incident: incidents.map((i) => i.key) }, now);
+  const escalated = await escalatedIncidents(
+    db,
+    incidents.map((i) => i.id),
+  );
+  await addEscalationEvents(
+    db,
+    incidents
+      .filter((i) => escalated.has(i.id))
+      .map((i) => ({
+        incidentId: i.id,
+        event: { type: 'resolve', at: now },
+        actor: i.resolvedBy ?? 'unknown',
+      })),
+  );
 }
 
 async function ensureEscalation(

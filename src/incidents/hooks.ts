@@ -10,10 +10,16 @@ export interface IncidentHooks {
   opened?(db: Db, incident: Incident, now: number): Promise<void>;
   acknowledged?(db: Db, incident: Incident, now: number): Promise<void>;
   resolved?(db: Db, incident: Incident, now: number): Promise<void>;
+  /**
+   * `resolved` for many incidents resolved in one transaction (a storm clearing): a hook that
+   * writes per incident should do it in a few statements for all of them. Without it, `resolved`
+   * runs for each.
+   */
+  resolvedMany?(db: Db, incidents: readonly Incident[], now: number): Promise<void>;
 }
 
-/** The lifecycle events hooks can react to. */
-export type IncidentEvent = keyof IncidentHooks;
+/** The lifecycle events hooks can react to, one incident at a time. */
+export type IncidentEvent = 'opened' | 'acknowledged' | 'resolved';
 
 /** Runs every hook registered for `event`, in order. */
 export async function runHooks(
@@ -24,4 +30,18 @@ export async function runHooks(
   now: number,
 ): Promise<void> {
   for (const h of hooks) await h[event]?.(db, incident, now);
+}
+
+/** Runs every hook's reaction to these incidents' resolution: `resolvedMany`, or `resolved` for each. */
+export async function runResolvedHooks(
+  hooks: readonly IncidentHooks[],
+  db: Db,
+  incidents: readonly Incident[],
+  now: number,
+): Promise<void> {
+  if (incidents.length === 0) return;
+  for (const h of hooks) {
+    if (h.resolvedMany) await h.resolvedMany(db, incidents, now);
+    else if (h.resolved) for (const incident of incidents) await h.resolved(db, incident, now);
+  }
 }

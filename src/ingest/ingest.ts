@@ -15,14 +15,14 @@ import {
   type NewTimelineEvent,
 } from '../incidents/incident-store.ts';
 import type { Incident } from '../incidents/incident.ts';
-import { resolveIncident } from '../incidents/lifecycle.ts';
+import { resolveIncidents } from '../incidents/lifecycle.ts';
 import { mapSeverity, maxSeverity } from '../incidents/severity.ts';
 import type { RouteNode } from '../pipeline/routing.ts';
 import { pipelineOf, type Pipeline } from '../pipeline/setup.ts';
 import { ITEMS_PER_YIELD, yieldToEventLoop } from '../shared/event-loop.ts';
 import type { Silence } from '../pipeline/silences.ts';
 import { runPlans, type Plan } from '../store/batch.ts';
-import type { Db } from '../store/db.ts';
+import { chunk, type Db } from '../store/db.ts';
 import { noiseStage, type NoiseCandidate } from './noise-stage.ts';
 import { FOREVER } from './normalize.ts';
 
@@ -326,19 +326,26 @@ export async function resolveIfAllEnded(
   now: number,
   hooks: readonly IncidentHooks[] = [],
 ): Promise<Incident[]> {
-  const out: Incident[] = [];
-  if (incidentIds.length === 0) return out;
-  const incidents = await getIncidentsById(db, incidentIds);
-  for (const inc of incidents.values()) {
-    if (inc.status === 'resolved' || inc.manual) continue;
-    const firing = await db
+  if (incidentIds.length === 0) return [];
+  const candidates = [...(await getIncidentsById(db, incidentIds)).values()]
+    .filter((inc) => inc.status !== 'resolved' && !inc.manual)
+    .map((inc) => inc.id);
+  const firing = new Set<number>();
+  for (const part of chunk(candidates, 500))
+    for (const r of await db
       .selectFrom('alerts')
-      .select('fingerprint')
-      .where('incident_id', '=', inc.id)
+      .select('incident_id')
+      .distinct()
+      .where('incident_id', 'in', part)
       .where('ends_at', '>', now)
-      .limit(1)
-      .executeTakeFirst();
-    if (!firing) out.push(await resolveIncident(db, inc.number, 'vigil', now, 'all alerts resolved', hooks));
-  }
-  return out;
+      .execute())
+      if (r.incident_id !== null) firing.add(r.incident_id);
+  return resolveIncidents(
+    db,
+    candidates.filter((id) => !firing.has(id)),
+    'vigil',
+    now,
+    'all alerts resolved',
+    hooks,
+  );
 }

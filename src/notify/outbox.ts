@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.ts';
+import { chunk } from '../store/db.ts';
 import { serializePayload, type ChannelPayload } from './channels/index.ts';
 import { runPlans, type Plan } from '../store/batch.ts';
 import { claimHeads, headsPlan, type ClaimContext, type Claimed } from './outbox-claim.ts';
@@ -125,7 +126,8 @@ export async function enqueueNotifications(
 
 /** Which pending notifications to cancel. */
 export interface CancelFilter {
-  incident: string;
+  /** One incident's key, or several (one statement per 500). */
+  incident: string | readonly string[];
   /** Only these events (default: triggered and escalated, the paging ones). */
   events?: readonly NotifyEvent[];
   userId?: string;
@@ -137,15 +139,18 @@ export interface CancelFilter {
  * finish. Returns how many were cancelled.
  */
 export async function cancelNotifications(store: Store, f: CancelFilter, now: number): Promise<number> {
-  let q = notifyDb(store)
-    .updateTable('notify_outbox')
-    .set({ status: 'cancelled', finished_at: now, last_error: 'cancelled' })
-    .where('incident', '=', f.incident)
-    .where('status', '=', 'pending')
-    .where('event', 'in', [...(f.events ?? ['triggered', 'escalated'])]);
-  if (f.userId) q = q.where('user_id', '=', f.userId);
-  const res = await q.executeTakeFirst();
-  return Number(res.numUpdatedRows);
+  let cancelled = 0;
+  for (const incidents of chunk(typeof f.incident === 'string' ? [f.incident] : f.incident, 500)) {
+    let q = notifyDb(store)
+      .updateTable('notify_outbox')
+      .set({ status: 'cancelled', finished_at: now, last_error: 'cancelled' })
+      .where('incident', 'in', incidents)
+      .where('status', '=', 'pending')
+      .where('event', 'in', [...(f.events ?? ['triggered', 'escalated'])]);
+    if (f.userId) q = q.where('user_id', '=', f.userId);
+    cancelled += Number((await q.executeTakeFirst()).numUpdatedRows);
+  }
+  return cancelled;
 }
 
 /** One attempt in the delivery log. */

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listJobs } from '../../src/engine/jobs.ts';
-import { listFired } from '../../src/escalation/engine-store.ts';
-import { listDeliveries } from '../../src/notify/outbox.ts';
+import { listFired, loadEscalation } from '../../src/escalation/engine-store.ts';
+import { getTimeline } from '../../src/incidents/incident-store.ts';
+import { TEST_KEY } from '../../src/server/testing.ts';
+import { sqliteMessages } from '../../src/store/sqlite-thread.ts';
+import { listDeliveries, outboxCounts } from '../../src/notify/outbox.ts';
 import type { Store } from '../../src/store/store.ts';
 import { storeFactories } from '../../src/store/testing.ts';
 import { configText, harness, startFakePeers, MIN, T0, type Harness } from './harness.ts';
@@ -123,6 +126,78 @@ describe.each(storeFactories())('escalation behaviour on $name', (factory) => {
     const jobs = await listJobs(store.db, 'esc:');
     expect(jobs.filter((j) => j.status === 'pending')).toEqual([]);
   });
+
+  /** Alerts of `n` groups (one incident each), firing until `endsAt`. */
+  const storm = (tag: string, n: number, endsAt: number) =>
+    h.t.app.inject({
+      method: 'POST',
+      url: '/api/v2/alerts',
+      headers: { authorization: `Bearer ${TEST_KEY}` },
+      payload: Array.from({ length: n }, (_, i) => ({
+        labels: { alertname: `${tag}${i}`, service: `fraud-${tag}-${i}`, severity: 'critical' },
+        annotations: { summary: 'accuracy 0.81 < 0.85' },
+        startsAt: new Date(T0).toISOString(),
+        endsAt: new Date(endsAt).toISOString(),
+      })),
+    });
+
+  it('a storm that clears resolves all its incidents in one apply, each with its steps and pages cancelled', async () => {
+    expect((await storm('Storm', 30, T0 + 24 * 60 * MIN)).statusCode).toBe(200);
+    await h.pass();
+    // Level 0 reaches nobody, so bob is paged at once (Slack paces the messages to him); his SMS
+    // (+5 min) and carol's level (+10 min) wait.
+    expect(slackTo('U_BOB')).toBeGreaterThan(0);
+    const pending = async () => (await listJobs(store.db, 'esc:')).filter((j) => j.status === 'pending');
+    expect((await pending()).length).toBeGreaterThanOrEqual(30);
+    const unsent = async (): Promise<number> => (await outboxCounts(store)).pending;
+    expect(await unsent()).toBeGreaterThanOrEqual(30);
+    h.clock.set(T0 + MIN);
+    expect((await storm('Storm', 30, T0 + MIN - 1000)).statusCode).toBe(200);
+    const incidents = await store.db
+      .selectFrom('incidents')
+      .select(['id', 'status', 'resolved_by'])
+      .execute();
+    expect(incidents).toHaveLength(30);
+    for (const inc of incidents) {
+      expect(inc).toMatchObject({ status: 'resolved', resolved_by: 'vigil' });
+      const tl = await getTimeline(store.db, inc.id);
+      expect(tl.filter((e) => e.type === 'incident.resolved').map((e) => e.data)).toEqual([
+        { reason: 'all alerts resolved' },
+      ]);
+      const events = (await loadEscalation(store.db, inc.id))?.events.map((e) => e.type) ?? [];
+      expect(events.filter((e) => e === 'resolve')).toHaveLength(1);
+      expect(events.at(-1)).toBe('resolve');
+    }
+    expect(await pending()).toEqual([]);
+    expect(await unsent()).toBe(0);
+    const paged = slackTo('U_BOB');
+    await h.walkTo(T0 + 120 * MIN);
+    expect(twilio.messages).toEqual([]);
+    expect(slackTo('U_BOB')).toBe(paged);
+    expect(slackTo('U_CAROL')).toBe(0);
+  });
+
+  it.runIf(factory.name === 'sqlite')(
+    'resolves a clearing storm with as many statements for 40 incidents as for 4',
+    async () => {
+      const cost = async (tag: string, n: number): Promise<number> => {
+        expect((await storm(tag, n, h.clock.now() + 24 * 60 * MIN)).statusCode).toBe(200);
+        await h.pass();
+        h.clock.advance(MIN);
+        const before = sqliteMessages();
+        expect((await storm(tag, n, h.clock.now() - 1000)).statusCode).toBe(200);
+        const used = sqliteMessages() - before;
+        const open = await store.db
+          .selectFrom('incidents')
+          .select('id')
+          .where('status', '!=', 'resolved')
+          .execute();
+        expect(open).toEqual([]);
+        return used;
+      };
+      expect(await cost('Many', 40)).toBe(await cost('Few', 4));
+    },
+  );
 
   it('escalate now fires the next level at once; the override changes the delays', async () => {
     const id = await h.postAlert();
