@@ -83,18 +83,36 @@ export async function createEscalation(
   policyId: string,
   now: number,
 ): Promise<boolean> {
-  const res = await escDb(db)
-    .insertInto('escalations')
-    .values({
-      incident_id: incidentId,
-      policy_id: policyId,
-      after_minutes: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.column('incident_id').doNothing())
-    .executeTakeFirst();
-  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  return (await createEscalations(db, [{ incidentId, policyId }], now)).has(incidentId);
+}
+
+/**
+ * Starts the escalations of several incidents (one insert per 500); those that already have one
+ * keep it. Returns the incidents whose escalation this started.
+ */
+export async function createEscalations(
+  db: Db,
+  starts: ReadonlyArray<{ incidentId: number; policyId: string }>,
+  now: number,
+): Promise<Set<number>> {
+  const created = new Set<number>();
+  for (const part of chunk(starts, 500))
+    for (const r of await escDb(db)
+      .insertInto('escalations')
+      .values(
+        part.map(({ incidentId, policyId }) => ({
+          incident_id: incidentId,
+          policy_id: policyId,
+          after_minutes: null,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.column('incident_id').doNothing())
+      .returning('incident_id')
+      .execute())
+      created.add(r.incident_id);
+  return created;
 }
 
 /** Sets the per-incident override: another policy and/or replacement level delays. */

@@ -1,16 +1,24 @@
-import { cancelJobsWithPrefixes } from '../engine/jobs.ts';
+import { cancelJobsWithPrefixes, scheduleJobs, type NewJob } from '../engine/jobs.ts';
 import type { IncidentHooks } from '../incidents/hooks.ts';
 import type { Incident } from '../incidents/incident.ts';
-import { appendTimeline, rowToIncident } from '../incidents/incident-store.ts';
+import { appendTimeline, appendTimelineBatch, rowToIncident } from '../incidents/incident-store.ts';
 import { cancelNotifications } from '../notify/outbox.ts';
 import { VigilError } from '../shared/errors.ts';
 import type { Db } from '../store/db.ts';
 import { routedPolicy, type EscalationRuntime } from './engine-config.ts';
-import { ESCALATION_ACTOR, reconcile, stepPrefix, type CurrentPlan } from './engine-jobs.ts';
+import {
+  ESCALATION_ACTOR,
+  ESCALATION_STEP_JOB,
+  reconcile,
+  stepPrefix,
+  type CurrentPlan,
+} from './engine-jobs.ts';
+import { planEscalation } from './plan.ts';
 import {
   addEscalationEvent,
   addEscalationEvents,
   createEscalation,
+  createEscalations,
   escalatedIncidents,
   loadEscalation,
   setEscalationOverride,
@@ -30,18 +38,8 @@ import {
  */
 export function escalationHooks(rt: EscalationRuntime): IncidentHooks {
   return {
-    async opened(db, incident, now) {
-      const routed = routedPolicy(incident);
-      const policyId = routed !== undefined && rt.policies.has(routed) ? routed : rt.defaultPolicyId;
-      if (policyId === undefined) return;
-      if (await createEscalation(db, incident.id, policyId, now)) {
-        await appendTimeline(db, incident.id, now, 'escalation.started', ESCALATION_ACTOR, {
-          policy: policyId,
-          chosenBy: routed === policyId ? 'route' : 'default',
-        });
-      }
-      await reconcile(db, rt, incident, now);
-    },
+    opened: (db, incident, now) => startEscalations(db, rt, [incident], now),
+    openedMany: (db, incidents, now) => startEscalations(db, rt, incidents, now),
     async acknowledged(db, incident, now) {
       await cancelNotifications(storeOf(db), { incident: incident.key }, now);
       if (!(await loadEscalation(db, incident.id))) return;
@@ -57,6 +55,66 @@ export function escalationHooks(rt: EscalationRuntime): IncidentHooks {
     resolved: (db, incident, now) => endEscalations(db, [incident], now),
     resolvedMany: endEscalations,
   };
+}
+
+/**
+ * Starts the escalations of these new incidents (one statement each for all of them, not one
+ * round of reads and writes per incident: a storm of new groups opens hundreds at once): each
+ * gets its route's policy, else the default one, an `escalation.started` timeline entry and the
+ * step jobs of its plan. An incident whose escalation already existed is reconciled instead.
+ */
+async function startEscalations(
+  db: Db,
+  rt: EscalationRuntime,
+  incidents: readonly Incident[],
+  now: number,
+): Promise<void> {
+  const chosen = incidents.flatMap((incident) => {
+    const routed = routedPolicy(incident);
+    const policyId = routed !== undefined && rt.policies.has(routed) ? routed : rt.defaultPolicyId;
+    return policyId === undefined ? [] : [{ incident, policyId, byRoute: routed === policyId }];
+  });
+  if (chosen.length === 0) return;
+  const created = await createEscalations(
+    db,
+    chosen.map((c) => ({ incidentId: c.incident.id, policyId: c.policyId })),
+    now,
+  );
+  await appendTimelineBatch(
+    db,
+    chosen
+      .filter((c) => created.has(c.incident.id))
+      .map((c) => ({
+        incidentId: c.incident.id,
+        at: now,
+        type: 'escalation.started' as const,
+        actor: ESCALATION_ACTOR,
+        data: { policy: c.policyId, chosenBy: c.byRoute ? 'route' : 'default' },
+      })),
+  );
+  const steps: NewJob[] = [];
+  for (const { incident, policyId } of chosen) {
+    const policy = rt.policies.get(policyId);
+    if (!created.has(incident.id) || !policy) {
+      await reconcile(db, rt, incident, now);
+      continue;
+    }
+    // A new escalation has no events and no step jobs yet: its plan's steps are all to schedule.
+    const plan = planEscalation({
+      incidentId: String(incident.id),
+      policy,
+      triggeredAt: incident.triggeredAt,
+      events: [],
+    });
+    for (const s of plan.steps)
+      steps.push({
+        kind: ESCALATION_STEP_JOB,
+        key: s.key,
+        runAt: s.dueAt,
+        payload: { incidentId: incident.id },
+      });
+  }
+  await scheduleJobs(db, steps, now, 'replace');
 }
 
 /** Cancels every pending step and page of these resolved incidents and records their ends. */

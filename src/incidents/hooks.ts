@@ -8,6 +8,12 @@ import type { Incident } from './incident.ts';
  */
 export interface IncidentHooks {
   opened?(db: Db, incident: Incident, now: number): Promise<void>;
+  /**
+   * `opened` for many incidents opened in one transaction (the new groups of a storm): a hook
+   * that writes per incident should do it in a few statements for all of them. Without it,
+   * `opened` runs for each.
+   */
+  openedMany?(db: Db, incidents: readonly Incident[], now: number): Promise<void>;
   acknowledged?(db: Db, incident: Incident, now: number): Promise<void>;
   resolved?(db: Db, incident: Incident, now: number): Promise<void>;
   /**
@@ -32,16 +38,22 @@ export async function runHooks(
   for (const h of hooks) await h[event]?.(db, incident, now);
 }
 
-/** Runs every hook's reaction to these incidents' resolution: `resolvedMany`, or `resolved` for each. */
-export async function runResolvedHooks(
+/**
+ * Runs every hook's reaction to many incidents opened or resolved together: its batch form
+ * (`openedMany`, `resolvedMany`), or else the one-incident form for each.
+ */
+export async function runHooksForMany(
   hooks: readonly IncidentHooks[],
+  event: 'opened' | 'resolved',
   db: Db,
   incidents: readonly Incident[],
   now: number,
 ): Promise<void> {
   if (incidents.length === 0) return;
   for (const h of hooks) {
-    if (h.resolvedMany) await h.resolvedMany(db, incidents, now);
-    else if (h.resolved) for (const incident of incidents) await h.resolved(db, incident, now);
+    const many = event === 'opened' ? h.openedMany : h.resolvedMany;
+    const one = h[event];
+    if (many) await many.call(h, db, incidents, now);
+    else if (one) for (const incident of incidents) await one.call(h, db, incident, now);
   }
 }

@@ -1,6 +1,6 @@
 import { chunk, type Db } from '../store/db.ts';
 import { VigilError } from '../shared/errors.ts';
-import { runHooks, runResolvedHooks, type IncidentHooks } from './hooks.ts';
+import { runHooks, runHooksForMany, type IncidentHooks } from './hooks.ts';
 import type { Incident } from './incident.ts';
 import {
   appendTimeline,
@@ -102,7 +102,7 @@ export async function resolveIncidents(
         data: { reason },
       })),
     );
-    await runResolvedHooks(hooks, db, resolved, now);
+    await runHooksForMany(hooks, 'resolved', db, resolved, now);
     out.push(...resolved);
   }
   return out;

@@ -5,7 +5,7 @@ import { loadGroupTimersPlan } from '../dispatch/group-store.ts';
 import { armGroupTimersPlans, membersByGroup } from '../dispatch/schedule.ts';
 import { scheduleJobs, scheduleJobsPlan, type NewJob } from '../engine/jobs.ts';
 import type { GroupFn, IncidentGroup } from '../incidents/grouping.ts';
-import { runHooks, type IncidentHooks } from '../incidents/hooks.ts';
+import { runHooksForMany, type IncidentHooks } from '../incidents/hooks.ts';
 import {
   appendTimelinePlan,
   createIncidents,
@@ -199,7 +199,7 @@ export async function ingestAlerts(
     );
     created.forEach((inc, i) => open.set((fresh[i] as { key: string }).key, inc));
     opened.push(...created);
-    for (const inc of created) await runHooks(opts.hooks ?? [], 'opened', db, inc, now);
+    await runHooksForMany(opts.hooks ?? [], 'opened', db, created, now);
     const createdIds = new Set(created.map((c) => c.id));
     for (const [key, alerts] of needIncident) {
       const inc = open.get(key) as Incident;

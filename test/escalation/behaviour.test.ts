@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listJobs } from '../../src/engine/jobs.ts';
 import { listFired, loadEscalation } from '../../src/escalation/engine-store.ts';
-import { getTimeline } from '../../src/incidents/incident-store.ts';
+import { reconcile } from '../../src/escalation/engine-jobs.ts';
+import { getIncidentsById, getTimeline } from '../../src/incidents/incident-store.ts';
 import { TEST_KEY } from '../../src/server/testing.ts';
 import { sqliteMessages } from '../../src/store/sqlite-thread.ts';
 import { listDeliveries, outboxCounts } from '../../src/notify/outbox.ts';
@@ -143,6 +144,24 @@ describe.each(storeFactories())('escalation behaviour on $name', (factory) => {
 
   it('a storm that clears resolves all its incidents in one apply, each with its steps and pages cancelled', async () => {
     expect((await storm('Storm', 30, T0 + 24 * 60 * MIN)).statusCode).toBe(200);
+    // Opened together, each incident got its escalation, its timeline entry and its plan's steps:
+    // reconciling each one on its own (the one-incident path) finds nothing to change.
+    const ids = (await store.db.selectFrom('incidents').select('id').execute()).map((r) => r.id);
+    expect(ids).toHaveLength(30);
+    const steps = async () =>
+      (await listJobs(store.db, 'esc:')).map((j) => [j.key, j.runAt, j.status]).sort();
+    const scheduled = await steps();
+    expect(scheduled).toHaveLength(30 * 3);
+    for (const inc of (await getIncidentsById(store.db, ids)).values()) {
+      expect(
+        (await getTimeline(store.db, inc.id)).find((e) => e.type === 'escalation.started')?.data,
+      ).toEqual({
+        policy: 'default',
+        chosenBy: 'default',
+      });
+      await reconcile(store.db, h.mod.runtime, inc, h.clock.now());
+    }
+    expect(await steps()).toEqual(scheduled);
     await h.pass();
     // Level 0 reaches nobody, so bob is paged at once (Slack paces the messages to him); his SMS
     // (+5 min) and carol's level (+10 min) wait.
@@ -176,6 +195,19 @@ describe.each(storeFactories())('escalation behaviour on $name', (factory) => {
     expect(slackTo('U_BOB')).toBe(paged);
     expect(slackTo('U_CAROL')).toBe(0);
   });
+
+  it.runIf(factory.name === 'sqlite')(
+    'opens the escalations of a storm of new incidents with as many statements for 40 as for 4',
+    async () => {
+      const cost = async (tag: string, n: number): Promise<number> => {
+        const before = sqliteMessages();
+        expect((await storm(tag, n, h.clock.now() + 24 * 60 * MIN)).statusCode).toBe(200);
+        return sqliteMessages() - before;
+      };
+      expect(await cost('Many', 40)).toBe(await cost('Few', 4));
+      expect((await listJobs(store.db, 'esc:')).filter((j) => j.status === 'pending')).toHaveLength(44 * 3);
+    },
+  );
 
   it.runIf(factory.name === 'sqlite')(
     'resolves a clearing storm with as many statements for 40 incidents as for 4',
