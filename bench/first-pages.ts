@@ -18,10 +18,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ingestServiceOf } from '../src/server/ingest-service.ts';
-import { createTestApp, TEST_KEY, testConfigText } from '../src/server/testing.ts';
+import { createTestApp, testConfigText } from '../src/server/testing.ts';
 import { openStore } from '../src/store/store.ts';
 import { arg } from './args.ts';
+import { postAlerts } from './in-process.ts';
 
 const groups = Number(arg('groups', '500'));
 const rounds = Number(arg('rounds', '15'));
@@ -110,20 +110,7 @@ async function main(): Promise<void> {
       labels: { alertname: `Round${r}`, service: `svc-${g}`, instance: `host-${g}` },
       endsAt: new Date(t.clock.now() + 3_600_000).toISOString(),
     }));
-    const posts = [];
-    for (let i = 0; i < alerts.length; i += 64) {
-      posts.push(
-        t.app.inject({
-          method: 'POST',
-          url: '/api/v2/alerts',
-          headers: { authorization: `Bearer ${TEST_KEY}` },
-          payload: alerts.slice(i, i + 64),
-        }),
-      );
-    }
-    for (const res of await Promise.all(posts))
-      if (res.statusCode !== 200) throw new Error(`ingest answered ${res.statusCode}: ${res.body}`);
-    await ingestServiceOf(t.ctx).settled();
+    await postAlerts(t, alerts);
     t.clock.advance(150);
     const elu = performance.eventLoopUtilization();
     const cpu = process.cpuUsage();

@@ -18,10 +18,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ingestServiceOf } from '../src/server/ingest-service.ts';
-import { createTestApp, TEST_KEY, testConfigText } from '../src/server/testing.ts';
+import { createTestApp, testConfigText } from '../src/server/testing.ts';
 import { openStore } from '../src/store/store.ts';
 import { arg } from './args.ts';
+import { postAlerts } from './in-process.ts';
 
 const sizes = (arg('sizes', '250,1000,4000') as string).split(',').map(Number);
 const jsonFile = arg('json', '');
@@ -60,25 +60,14 @@ async function measure(n: number): Promise<Row> {
   );
   const t = await createTestApp(store, { configText, full: {} });
   try {
-    const post = async (endsAt: number): Promise<void> => {
-      const alerts = Array.from({ length: n }, (_, g) => ({
-        labels: { alertname: 'StormCleared', service: `service-${g}`, instance: `instance-${g}` },
-        endsAt: new Date(endsAt).toISOString(),
-      }));
-      const posts = [];
-      for (let i = 0; i < n; i += 64)
-        posts.push(
-          t.app.inject({
-            method: 'POST',
-            url: '/api/v2/alerts',
-            headers: { authorization: `Bearer ${TEST_KEY}` },
-            payload: alerts.slice(i, i + 64),
-          }),
-        );
-      for (const r of await Promise.all(posts))
-        if (r.statusCode !== 200) throw new Error(`ingest answered ${r.statusCode}: ${r.body}`);
-      await ingestServiceOf(t.ctx).settled();
-    };
+    const post = (endsAt: number): Promise<void> =>
+      postAlerts(
+        t,
+        Array.from({ length: n }, (_, g) => ({
+          labels: { alertname: 'StormCleared', service: `service-${g}`, instance: `instance-${g}` },
+          endsAt: new Date(endsAt).toISOString(),
+        })),
+      );
     const opening = performance.now();
     await post(t.clock.now() + 3_600_000);
     const openMs = performance.now() - opening;
