@@ -54,18 +54,8 @@ export async function resolveIncident(
 ): Promise<Incident> {
   const inc = await getIncidentByNumber(db, number);
   if (inc.status === 'resolved') return inc;
-  const row = await db
-    .updateTable('incidents')
-    .set({ status: 'resolved', resolved_at: now, resolved_by: actor, open_key: null, updated_at: now })
-    .where('id', '=', inc.id)
-    .where('status', '!=', 'resolved')
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) return getIncidentByNumber(db, number);
-  await appendTimeline(db, inc.id, now, 'incident.resolved', actor, { reason });
-  const resolved = rowToIncident(row);
-  await runHooks(hooks, 'resolved', db, resolved, now);
-  return resolved;
+  const [resolved] = await resolveIncidents(db, [inc.id], actor, now, reason, hooks);
+  return resolved ?? getIncidentByNumber(db, number);
 }
 
 /**
