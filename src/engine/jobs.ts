@@ -122,12 +122,13 @@ export async function cancelJobs(
   match: { key: string } | { prefix: string },
   now: number,
 ): Promise<number> {
-  let q = db
+  if ('prefix' in match) return cancelJobsWithPrefixes(db, [match.prefix], now);
+  const res = await db
     .updateTable('jobs')
     .set({ status: 'cancelled', finished_at: now })
-    .where('status', 'in', ['pending', 'running']);
-  q = 'key' in match ? q.where('key', '=', match.key) : q.where(keyPrefix(match.prefix));
-  const res = await q.executeTakeFirst();
+    .where('status', 'in', ['pending', 'running'])
+    .where('key', '=', match.key)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
 
