@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import { plan, rowsOf, runPlan, type Plan } from '../store/batch.ts';
-import { chunk, rawQuery, valuesList, type Db } from '../store/db.ts';
+import { chunk, isPostgres, rawQuery, valuesList, type Db } from '../store/db.ts';
 import type { Dialect } from '../store/store.ts';
 import type { JobsTable } from '../store/schema.ts';
 
@@ -37,9 +37,34 @@ export interface NewJob {
   payload?: unknown;
 }
 
-/** A portable "key starts with" condition (LIKE escaping differs between the dialects). */
-function keyPrefix(prefix: string) {
-  return sql<boolean>`substr(key, 1, ${prefix.length}) = ${prefix}`;
+/**
+ * "The key starts with `prefix`", as a range of keys in byte order, so that a lookup by prefix (an
+ * incident's escalation steps, a schedule's hand-offs) reads only the matching rows through an
+ * index instead of every job ever scheduled: done jobs stay in the table as the record of what ran,
+ * so it grows with history. SQLite compares text byte by byte and uses the key's unique index;
+ * PostgreSQL compares in the database's collation, where a range is not a prefix match, so the
+ * range is in the "C" collation, which `jobs_key_bytes` (migration 0011) indexes.
+ */
+export function keyStartsWith(db: Db, prefix: string) {
+  if (prefix === '') return sql<boolean>`1 = 1`;
+  const end = prefixEnd(prefix);
+  // No range to compute (see prefixEnd): a condition that reads every row, but still exact.
+  if (end === undefined) return sql<boolean>`substr(key, 1, ${prefix.length}) = ${prefix}`;
+  return isPostgres(db)
+    ? sql<boolean>`(key collate "C" >= ${prefix} and key collate "C" < ${end})`
+    : sql<boolean>`(key >= ${prefix} and key < ${end})`;
+}
+
+/**
+ * The least string above every string that starts with `prefix`, in byte order (UTF-8 keeps code
+ * point order): the prefix with its last character raised by one. Undefined when that character
+ * is at or next to the surrogates or at U+FFFF, where raising it would not give a valid string in
+ * that order (vigil's prefixes end in ':').
+ */
+function prefixEnd(prefix: string): string | undefined {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (Number.isNaN(last) || last >= 0xd7ff) return undefined;
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
 function toJob(r: Selectable<JobsTable>): Job {
@@ -145,11 +170,19 @@ export async function cancelJobsWithPrefixes(
   const wanted = new Set(prefixes);
   if (wanted.size === 0) return 0;
   const lengths = [...new Set(prefixes.map((p) => p.length))];
+  // One prefix (one incident) is a narrow range of keys. The common prefix of many is a wide one
+  // (`esc:` covers every escalation step ever run), so those are found among the unfinished jobs
+  // (the status index) and matched here.
+  const common = commonPrefix(prefixes);
   const rows = await db
     .selectFrom('jobs')
     .select(['id', 'key'])
     .where('status', 'in', ['pending', 'running'])
-    .where(keyPrefix(commonPrefix(prefixes)))
+    .where(
+      wanted.size === 1
+        ? keyStartsWith(db, common)
+        : sql<boolean>`substr(key, 1, ${common.length}) = ${common}`,
+    )
     .execute();
   const ids = rows.filter((r) => lengths.some((n) => wanted.has(r.key.slice(0, n)))).map((r) => r.id);
   let cancelled = 0;
@@ -291,6 +324,11 @@ export function nextDueAtPlan(db: Db): Plan<number | undefined> {
 
 /** Lists jobs by key prefix (for tests, the CLI and the API). */
 export async function listJobs(db: Db, prefix = ''): Promise<Array<Job & { status: string }>> {
-  const rows = await db.selectFrom('jobs').selectAll().where(keyPrefix(prefix)).orderBy('run_at').execute();
+  const rows = await db
+    .selectFrom('jobs')
+    .selectAll()
+    .where(keyStartsWith(db, prefix))
+    .orderBy('run_at')
+    .execute();
   return rows.map((r) => ({ ...toJob(r), status: r.status }));
 }

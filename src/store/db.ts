@@ -28,10 +28,15 @@ export function rawQuery(
   text: string,
   params: readonly unknown[],
 ): CompiledQuery {
-  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const pg = isPostgres(db);
   let n = 0;
   const compiled = pg ? text.replace(/\?/g, () => `$${++n}`) : text;
   return CompiledQuery.raw(compiled, [...params]);
+}
+
+/** Whether `db` talks to PostgreSQL, for the few statements that must be spelt per dialect. */
+export function isPostgres(db: Pick<Db, 'getExecutor'>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /** `(?, ?, …), (?, ?, …)`: placeholders for `rows` rows of `cols` values. */

@@ -22,6 +22,7 @@ const ordered: Record<string, DialectMigration> = {
   '0008_ingest_journal': { up: async (db, d) => (await import('./0008_ingest_journal.ts')).up(db, d) },
   '0009_ingest_applied': { up: async (db, d) => (await import('./0009_ingest_applied.ts')).up(db, d) },
   '0010_outbox_payloads': { up: async (db, d) => (await import('./0010_outbox_payloads.ts')).up(db, d) },
+  '0011_jobs_key_bytes': { up: async (db, d) => (await import('./0011_jobs_key_bytes.ts')).up(db, d) },
 };
 
 /** The migrations bound to one dialect, in the shape Kysely's Migrator takes. */
