@@ -117,7 +117,8 @@ export class IngestService {
   }
 
   /**
-   * Makes the alerts durable and answers: with the apply's outcome when the request came alone,
+   * Makes the alerts durable and answers: with the apply's outcome when the request came alone
+   * (none if that apply fails: the alerts stay journaled and are retried, so they are accepted),
    * at once (after the journal commit) under concurrent load. Refuses with `overloaded` when too
    * many alerts are waiting, before anything is written.
    */
@@ -133,11 +134,11 @@ export class IngestService {
     const appended = await this.queue.submit(alerts);
     const mine = new Set(appended.ids);
     const alone = appended.requests === 1 && !this.applying && this.pending.every((e) => mine.has(e.id));
-    if (!alone) {
-      this.kick();
-      return { outcome: undefined };
-    }
-    return { outcome: await this.appliedThrough(Math.max(...appended.ids)) };
+    if (!alone) this.kick();
+    const outcome = alone
+      ? await this.appliedThrough(Math.max(...appended.ids)).catch(() => undefined)
+      : undefined;
+    return { outcome };
   }
 
   /** Resolves once everything accepted before the call is applied (read-your-writes for the API). */
