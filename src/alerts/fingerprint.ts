@@ -50,8 +50,11 @@ function hashString(s: string): void {
   for (let i = 0; i < s.length; i++) step(s.charCodeAt(i));
 }
 
+/** Two hex digits for each byte value: four lookups print a 16-bit limb (toString and padStart took a quarter of a fingerprint). */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 function hex(n: number): string {
-  return n.toString(16).padStart(4, '0');
+  return (HEX[n >>> 8] ?? '') + (HEX[n & 0xff] ?? '');
 }
 
 /**
