@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, spawnVigil, tempDir, waitFor, type VigilProcess } from '../helpers/process.ts';
+import { spawnVigil, tempDir, waitFor, type VigilProcess } from '../helpers/process.ts';
+import { startPrometheus } from '../helpers/prometheus.ts';
 import { toolsAvailable } from '../helpers/tools.ts';
 
 const KEY = 'e2e-resend-integration-key-0001';
@@ -71,43 +72,18 @@ describe.skipIf(!enabled)('a stalled store: vigil refuses Prometheus with 503, P
     expect(direct.status).toBe(200);
 
     // With that alert waiting the queue is full: every send of Prometheus' alert is refused.
-    fs.writeFileSync(
-      path.join(dir, 'rules.yml'),
-      [
-        'groups:',
-        '  - name: resend',
-        '    interval: 1s',
-        '    rules:',
+    const started = await startPrometheus({
+      dir,
+      vigilPort: vigil.port,
+      key: KEY,
+      rules: [
         '      - alert: StallProm',
         '        expr: vector(1)',
         '        labels: { severity: critical, service: feature-store }',
-        '',
-      ].join('\n'),
-    );
-    fs.writeFileSync(
-      path.join(dir, 'prometheus.yml'),
-      [
-        'global: { evaluation_interval: 1s }',
-        'rule_files: [rules.yml]',
-        'alerting:',
-        '  alertmanagers:',
-        '    - api_version: v2',
-        `      authorization: { credentials: ${KEY} }`,
-        `      static_configs: [{ targets: ["127.0.0.1:${vigil.port}"] }]`,
-        '',
-      ].join('\n'),
-    );
-    const promUrl = `http://127.0.0.1:${await freePort()}`;
-    prom = spawn(
-      'prometheus',
-      [
-        `--config.file=${path.join(dir, 'prometheus.yml')}`,
-        '--rules.alert.resend-delay=1s',
-        `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
-        `--web.listen-address=${promUrl.slice('http://'.length)}`,
       ],
-      { stdio: 'ignore' },
-    );
+    });
+    prom = started.child;
+    const promUrl = started.url;
     // Its first send and at least one resend, both refused.
     const refused = await waitFor(
       'two refused sends',

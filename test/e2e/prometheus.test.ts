@@ -1,9 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, spawnVigil, tempDir, waitFor, type VigilProcess } from '../helpers/process.ts';
+import { spawnVigil, tempDir, waitFor, type VigilProcess } from '../helpers/process.ts';
+import { startPrometheus } from '../helpers/prometheus.ts';
 import { toolsAvailable } from '../helpers/tools.ts';
 
 const run = promisify(execFile);
@@ -27,44 +28,19 @@ describe.skipIf(!enabled)('Prometheus → vigil as its Alertmanager → incident
       dataDir: path.join(dir, 'data'),
       env: { VIGIL_API_TOKEN: TOKEN },
     });
-    fs.writeFileSync(
-      path.join(dir, 'rules.yml'),
-      [
-        'groups:',
-        '  - name: e2e',
-        '    interval: 1s',
-        '    rules:',
-        '      - alert: ModelAccuracyLow',
-        '        expr: vector(0.81) < 0.85',
-        '        labels: { severity: critical, service: fraud-detector }',
-        '        annotations: { summary: "accuracy {{ $value }} below 0.85" }',
-        '',
-      ].join('\n'),
-    );
-    fs.writeFileSync(
-      path.join(dir, 'prometheus.yml'),
-      [
-        'global: { evaluation_interval: 1s }',
-        'rule_files: [rules.yml]',
-        'alerting:',
-        '  alertmanagers:',
-        '    - api_version: v2',
-        `      authorization: { credentials: ${KEY} }`,
-        `      static_configs: [{ targets: ["127.0.0.1:${vigil.port}"] }]`,
-        '',
-      ].join('\n'),
-    );
-    const promPort = await freePort();
-    prom = spawn(
-      'prometheus',
-      [
-        `--config.file=${path.join(dir, 'prometheus.yml')}`,
-        '--rules.alert.resend-delay=1s',
-        `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ],
-      { stdio: 'ignore' },
-    );
+    prom = (
+      await startPrometheus({
+        dir,
+        vigilPort: vigil.port,
+        key: KEY,
+        rules: [
+          '      - alert: ModelAccuracyLow',
+          '        expr: vector(0.81) < 0.85',
+          '        labels: { severity: critical, service: fraud-detector }',
+          '        annotations: { summary: "accuracy {{ $value }} below 0.85" }',
+        ],
+      })
+    ).child;
   }, 60_000);
 
   afterAll(async () => {
