@@ -58,8 +58,8 @@ export function keyStartsWith(db: Db, prefix: string) {
 /**
  * The least string above every string that starts with `prefix`, in byte order (UTF-8 keeps code
  * point order): the prefix with its last character raised by one. Undefined when that character
- * is at or next to the surrogates or at U+FFFF, where raising it would not give a valid string in
- * that order (vigil's prefixes end in ':').
+ * is U+D7FF or above, where raising it could give a surrogate or pass U+FFFF (vigil's prefixes end
+ * in ':').
  */
 function prefixEnd(prefix: string): string | undefined {
   const last = prefix.charCodeAt(prefix.length - 1);
