@@ -90,6 +90,23 @@ describe('config loading', () => {
     });
   });
 
+  it('reads the alert history retention: 30 days by default, 0 for forever, and names a bad value', () => {
+    const read = (text: string) => {
+      const res = loadConfigText('h.yaml', text, {});
+      return res.ok ? res.loaded.config.server.alert_history_retention : res.issues;
+    };
+    expect(read('server: {}\n')).toBe(30 * 24 * 3_600_000);
+    expect(read('server:\n  alert_history_retention: 7d\n')).toBe(7 * 24 * 3_600_000);
+    expect(read('server:\n  alert_history_retention: 0\n')).toBe(0);
+    expect(read('server:\n  alert_history_retention: forever\n')).toEqual([
+      expect.objectContaining({
+        field: 'server.alert_history_retention',
+        line: 2,
+        message: expect.stringContaining('"forever" is not a duration'),
+      }),
+    ]);
+  });
+
   it('reads integration keys from the environment and from files, and names a missing one', () => {
     const dir = fs.mkdtempSync('/tmp/vigil-cfg-');
     fs.writeFileSync(`${dir}/key`, 'file-secret-0123456789\n');

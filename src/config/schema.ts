@@ -29,6 +29,12 @@ export const integrationSchema = z.strictObject({
   format: z.enum(['alertmanager', 'generic', 'any']).default('any'),
 });
 
+/**
+ * A duration, or the number 0 (off, or forever, as the field says): 0 is read as the duration
+ * "0", so anything else that is not a duration gets the duration's own message, not a union's.
+ */
+const durationOrZeroSchema = z.preprocess((v) => (v === 0 ? '0' : v), durationSchema);
+
 /** The spine's own settings. */
 export const serverSchema = z
   .strictObject({
@@ -40,6 +46,8 @@ export const serverSchema = z
     resolve_timeout: durationSchema.default(300_000),
     /** Require an API token or integration key on POST /api/v2/alerts (default true). */
     alertmanager_api_auth: z.boolean().default(true),
+    /** How long the alert history (each alert's recorded versions) is kept (default 30d; 0 keeps it forever). */
+    alert_history_retention: durationOrZeroSchema.default(30 * 24 * 3_600_000),
     /** Group commit: alerts per transaction, and how many may wait before new posts get 503. */
     ingest_queue: z
       .strictObject({
@@ -59,8 +67,7 @@ export const serverSchema = z
          * are on their way, new ingestion requests wait, at most this long at a time; 0 turns it
          * off.
          */
-        page_first_hold: z
-          .union([z.literal(0), durationSchema])
+        page_first_hold: durationOrZeroSchema
           .default(300)
           .refine((ms) => ms >= 0 && ms <= 5000, 'must be between 0 and 5s'),
       })
@@ -83,6 +90,7 @@ export const serverSchema = z
     body_limit: 5 * 1024 * 1024,
     resolve_timeout: 300_000,
     alertmanager_api_auth: true,
+    alert_history_retention: 30 * 24 * 3_600_000,
     ingest_queue: {
       maxBatch: 4096,
       maxQueued: 200_000,

@@ -15,6 +15,7 @@ import type { IncidentHooks } from '../incidents/hooks.ts';
 import type { FetchLike } from '../notify/types.ts';
 import type { OutboxRunner } from '../notify/runner.ts';
 import { payloadRetentionHandlers, startPayloadRetention } from '../notify/payload-retention.ts';
+import { historyRetentionHandlers, startHistoryRetention } from '../alerts/history-retention.ts';
 import { oncallModule } from '../oncall/module.ts';
 import { allRuntimeOverrides } from '../oncall/override-store.ts';
 import { silenceHandlers } from '../pipeline/silence-jobs.ts';
@@ -81,6 +82,11 @@ export function assemble(loaded: LoadedConfig, deps: AssemblyDeps): Assembly {
     onEnqueued: () => escalation.runner.poke(),
     claimer: escalation.runner,
   });
+  const { flap } = loaded.pipeline;
+  const history = {
+    retentionMs: loaded.config.server.alert_history_retention,
+    keepAtLeastMs: flap.enabled ? flap.windowMs + flap.settleMs : 0,
+  };
   return {
     hooks,
     handlers: {
@@ -91,12 +97,14 @@ export function assemble(loaded: LoadedConfig, deps: AssemblyDeps): Assembly {
       [GROUP_FLUSH_JOB]: flush,
       [NOISE_RECHECK_JOB]: noiseRecheckHandler(ingestOptionsFor(loaded, hooks)),
       ...payloadRetentionHandlers(loaded.notify.notifications.payload_retention),
+      ...historyRetentionHandlers(history),
     },
     routes: [silenceRoutes, ...escalation.routes, ...oncall.routes],
     runner: escalation.runner,
     intake,
     start: async (db, now) => {
       await startPayloadRetention(db, now);
+      await startHistoryRetention(db, now, history);
       await oncall.start(db, now);
     },
   };
