@@ -298,6 +298,9 @@ describe.each(storeFactories())('ingest journal on $name', (factory) => {
       'After on a',
     ]);
     expect(await journalIds()).toEqual([Number(poison.id)]);
+    // Operators see it: the parked alert is a metric until it applies.
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('vigil_ingest_parked_alerts 1');
     // New alerts are not held back by it either.
     const res = await t.app.inject({
       method: 'POST',

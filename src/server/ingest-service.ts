@@ -6,6 +6,7 @@ import { applyEntries } from '../ingest/apply-entries.ts';
 import type { IngestOutcome } from '../ingest/ingest.ts';
 import { journalOf, type IngestJournal, type JournalEntry } from '../ingest/journal-store.ts';
 import { ingestOptionsFor } from '../ingest/options.ts';
+import { PendingEntries } from './pending-entries.ts';
 import { VigilError } from '../shared/errors.ts';
 import { yieldToEventLoop } from '../shared/event-loop.ts';
 import { applyNow, BULK_APPLY, MAX_APPLY, MAX_DELAY_MS, type ApplyState } from './apply-timing.ts';
@@ -45,9 +46,8 @@ export interface Accepted {
 export class IngestService {
   private readonly queue: CommitQueue<Appended>;
   private readonly journal: IngestJournal;
-  /** Appended and not yet applied, oldest first. */
-  private readonly pending: JournalEntry[] = [];
-  private pendingAlerts = 0;
+  /** Appended and not yet applied, oldest first, and which of them are parked. */
+  private readonly pending: PendingEntries;
   /** Which alerts may wait for their apply (those of groups seen before, under a storm). */
   private readonly deferral: Deferral;
   /** The timer asked for what is ready to be applied now, however few alerts. */
@@ -61,8 +61,6 @@ export class IngestService {
   private draining = false;
   private failures = 0;
   private lastReceivedAt = -Infinity; // the last journal entry's receipt time (receivedAtOf)
-  /** Entries that failed alone while later ones applied: skipped, and retried every minute. */
-  private readonly parked = new Set<number>();
   /** Until the pending entries pass this id, entries are applied one at a time (after a failure). */
   private isolateThrough = 0;
   /** An entry that failed alone, parked until the next entry shows whether the store itself works. */
@@ -73,6 +71,7 @@ export class IngestService {
     defer: DeferOptions = {},
   ) {
     this.deferral = deferralOf(ctx.loaded.config.server.ingest_queue, defer);
+    this.pending = new PendingEntries((alerts) => ctx.metrics.ingestParked.set(alerts));
     this.journal = journalOf(ctx.store);
     this.queue = new CommitQueue(async (batches, requests) => {
       const now = (this.lastReceivedAt = receivedAtOf(batches, ctx.clock.now(), this.lastReceivedAt));
@@ -88,8 +87,7 @@ export class IngestService {
         const entry = { ...appended, deferrable, urgent, fresh: !deferrable && fresh > 0 };
         // New groups: their first pages wait for this apply, so intake may wait for it too.
         if (urgent > 0) ctx.intake?.hold(urgent);
-        this.pending.push(entry);
-        this.pendingAlerts += entry.count;
+        this.pending.add([entry]);
         if (deferrable) this.deferral.journaled(entry.count);
         ids.push(entry.id);
       }
@@ -105,7 +103,7 @@ export class IngestService {
 
   /** Alerts accepted and not yet applied, plus those waiting for their journal commit. */
   get depth(): number {
-    return this.pendingAlerts + this.queue.depth;
+    return this.pending.alerts + this.queue.depth;
   }
 
   /**
@@ -133,7 +131,7 @@ export class IngestService {
     this.deferral.arrived(alerts.count);
     const appended = await this.queue.submit(alerts);
     const mine = new Set(appended.ids);
-    const alone = appended.requests === 1 && !this.applying && this.pending.every((e) => mine.has(e.id));
+    const alone = appended.requests === 1 && !this.applying && this.pending.all.every((e) => mine.has(e.id));
     if (!alone) this.kick();
     const outcome = alone
       ? await this.appliedThrough(Math.max(...appended.ids)).catch(() => undefined)
@@ -143,7 +141,7 @@ export class IngestService {
 
   /** Resolves once everything accepted before the call is applied (read-your-writes for the API). */
   async settled(): Promise<void> {
-    const last = this.pending.findLast((e) => !this.parked.has(e.id));
+    const last = this.pending.all.findLast((e) => !this.pending.isParked(e.id));
     if (!last) return;
     await this.appliedThrough(last.id);
   }
@@ -151,11 +149,10 @@ export class IngestService {
   /** Applies every journal entry left by a previous run (before serving). */
   async recover(): Promise<number> {
     const entries = await this.journal.unapplied();
-    const known = new Set(this.pending.map((e) => e.id));
+    const known = new Set(this.pending.all.map((e) => e.id));
     const left = entries.filter((e) => !known.has(e.id));
     const count = left.reduce((n, e) => n + e.count, 0);
-    this.pending.unshift(...left);
-    this.pendingAlerts += count;
+    this.pending.add(left, true);
     await this.drain();
     return count;
   }
@@ -164,11 +161,11 @@ export class IngestService {
   async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.pending.length > this.parked.size || this.applying) {
+      while (this.pending.unparked > 0 || this.applying) {
         this.kick();
         await this.applying;
         // The store is failing: keep the rest journaled (applied at the next start or retry).
-        if (this.pending.length > this.parked.size && this.failures > 0) break;
+        if (this.pending.unparked > 0 && this.failures > 0) break;
       }
     } finally {
       this.draining = false;
@@ -190,7 +187,7 @@ export class IngestService {
 
   /** Alerts an apply would take now (those that may wait only when they are ready). */
   private readyAlerts(): number {
-    return this.pendingAlerts - (this.deferredReady() ? 0 : this.deferral.waiting);
+    return this.pending.alerts - (this.deferredReady() ? 0 : this.deferral.waiting);
   }
 
   /**
@@ -198,7 +195,7 @@ export class IngestService {
    * due group_wait after the request arrived, so gathering more alerts would only make them late.
    */
   private freshReady(): boolean {
-    return this.pending.some((e) => e.fresh === true && !this.parked.has(e.id));
+    return this.pending.freshWaiting();
   }
 
   /** What `applyNow` decides on, with `ready` alerts an apply would take now. */
@@ -209,7 +206,7 @@ export class IngestService {
 
   /** Starts an apply now when one is due, or arms the timer that bounds the wait. */
   private kick(): void {
-    if (this.applying || this.pending.length <= this.parked.size) return;
+    if (this.applying || this.pending.unparked === 0) return;
     // After a failed apply, wait out the backoff (only a drain goes ahead).
     if (this.failures > 0 && this.timer && !this.draining) return;
     const ready = this.readyAlerts();
@@ -244,7 +241,7 @@ export class IngestService {
       }
     } finally {
       this.applying = undefined;
-      if (this.pending.length > this.parked.size && this.failures === 0) queueMicrotask(() => this.kick());
+      if (this.pending.unparked > 0 && this.failures === 0) queueMicrotask(() => this.kick());
     }
   }
 
@@ -256,8 +253,8 @@ export class IngestService {
     const batch: JournalEntry[] = [];
     const deferred = this.deferredReady();
     let n = 0;
-    for (const e of this.pending) {
-      if (this.parked.has(e.id) || (e.deferrable && !deferred)) continue;
+    for (const e of this.pending.all) {
+      if (this.pending.isParked(e.id) || (e.deferrable && !deferred)) continue;
       if (batch.length > 0 && (n + e.count > MAX_APPLY || e.id <= this.isolateThrough)) break;
       batch.push(e);
       n += e.count;
@@ -305,16 +302,13 @@ export class IngestService {
       this.suspect = undefined;
       this.retryParkedLater();
     }
-    const done = new Set(batch.map((e) => e.id));
-    for (let i = this.pending.length - 1; i >= 0; i--)
-      if (done.has(this.pending[i]?.id ?? -1)) this.pending.splice(i, 1);
-    this.pendingAlerts -= batch.reduce((n, e) => n + e.count, 0);
+    this.pending.remove(new Set(batch.map((e) => e.id)));
     this.deferral.applied(batch.reduce((n, e) => n + (e.deferrable ? e.count : 0), 0));
     ctx.intake?.release(batch.reduce((n, e) => n + (e.urgent ?? 0), 0));
     ctx.metrics.ingestPending.set(this.depth);
     // A waiter is answered once nothing at or before its entries is left (entries of new groups
     // may be applied before older ones that wait).
-    const left = this.pending.find((e) => !this.parked.has(e.id))?.id ?? Infinity;
+    const left = this.pending.all.find((e) => !this.pending.isParked(e.id))?.id ?? Infinity;
     const through = Math.min(batch.at(-1)?.id ?? 0, left - 1);
     for (const w of this.waiters.filter((x) => x.id <= through)) w.resolve(outcome);
     this.removeWaiters(through);
@@ -342,16 +336,16 @@ export class IngestService {
       return true;
     }
     const hasNext =
-      first !== undefined && this.pending.some((e) => e.id > first.id && !this.parked.has(e.id));
+      first !== undefined && this.pending.all.some((e) => e.id > first.id && !this.pending.isParked(e.id));
     if (first && this.suspect === undefined && hasNext) {
       this.suspect = first.id;
-      this.parked.add(first.id);
+      this.pending.park(first.id);
       for (const w of this.waiters.filter((x) => x.id === first.id)) w.reject(err);
       this.waiters.splice(0, this.waiters.length, ...this.waiters.filter((x) => x.id !== first.id));
       ctx.logger.warn({ err, entry: first.id }, 'applying an accepted batch failed; trying the next one');
       return true;
     }
-    if (this.suspect !== undefined) this.parked.delete(this.suspect);
+    if (this.suspect !== undefined) this.pending.unpark(this.suspect);
     this.suspect = undefined;
     this.failures++;
     ctx.logger.error({ err }, 'applying accepted alerts failed; they stay journaled and are retried');
@@ -371,8 +365,7 @@ export class IngestService {
   /** Gives parked entries another try in a minute (a config reload or a fix may let them apply). */
   private retryParkedLater(): void {
     setTimeout(() => {
-      for (const id of this.parked) this.isolateThrough = Math.max(this.isolateThrough, id);
-      this.parked.clear();
+      this.isolateThrough = Math.max(this.isolateThrough, this.pending.unparkAll());
       this.urgent = true;
       this.kick();
     }, 60_000).unref();

@@ -11,6 +11,8 @@ export interface Metrics {
   incidentsOpened: Counter;
   /** Alerts acknowledged (or waiting for their journal commit) and not yet applied. */
   ingestPending: Gauge;
+  /** Accepted alerts whose journal entry could not be applied while later ones could (parked). */
+  ingestParked: Gauge;
   /** Ingestion bodies read, by where: the reader thread or the event loop (ADR 0011). */
   bodiesRead: Counter<'on'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
@@ -43,6 +45,11 @@ export function createMetrics(db: Db, intake?: IntakeGate): Metrics {
   const ingestPending = new Gauge({
     name: 'vigil_ingest_pending_alerts',
     help: 'Alerts accepted or queued for the ingest journal and not yet applied; new posts get 503 past server.ingest_queue.max_queued.',
+    registers: [registry],
+  });
+  const ingestParked = new Gauge({
+    name: 'vigil_ingest_parked_alerts',
+    help: 'Accepted alerts whose journal entry failed to apply on its own while later entries applied: kept in the journal and retried every minute. Above 0 needs a look; the log names the entry.',
     registers: [registry],
   });
   const bodiesRead = new Counter({
@@ -96,6 +103,7 @@ export function createMetrics(db: Db, intake?: IntakeGate): Metrics {
     ingestBatches,
     incidentsOpened,
     ingestPending,
+    ingestParked,
     bodiesRead,
     httpDuration,
   };
