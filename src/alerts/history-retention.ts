@@ -1,6 +1,5 @@
-import { scheduleJob } from '../engine/jobs.ts';
+import { pruneJobHandler, startPruneJob, type PruneJob } from '../engine/prune-job.ts';
 import type { JobHandler } from '../engine/worker.ts';
-import { yieldToEventLoop } from '../shared/event-loop.ts';
 import type { Db } from '../store/db.ts';
 
 /** The job kind of a pass that deletes old versions from the alert history. */
@@ -31,14 +30,13 @@ export async function pruneAlertHistory(db: Db, before: number, limit: number): 
   return Number(res.numDeletedRows);
 }
 
-/** The next regular slot after `now`. */
-function nextSlot(now: number): number {
-  return (Math.floor(now / HISTORY_PRUNE_EVERY_MS) + 1) * HISTORY_PRUNE_EVERY_MS;
-}
-
-async function schedulePrune(db: Db, at: number, now: number, onConflict: 'keep' | 'replace'): Promise<void> {
-  await scheduleJob(db, { kind: HISTORY_PRUNE_JOB, key: HISTORY_PRUNE_KEY, runAt: at }, now, onConflict);
-}
+const PRUNE: PruneJob = {
+  kind: HISTORY_PRUNE_JOB,
+  key: HISTORY_PRUNE_KEY,
+  everyMs: HISTORY_PRUNE_EVERY_MS,
+  chunk: CHUNK,
+  maxPerPass: MAX_PER_PASS,
+};
 
 /** How long the history is kept: `server.alert_history_retention`, and what flap detection reads. */
 export interface HistoryRetention {
@@ -56,24 +54,17 @@ export interface HistoryRetention {
  * short statements that let other work in between, and re-arms its own job row for the next slot.
  */
 export function historyRetentionHandlers(r: HistoryRetention): Record<string, JobHandler> {
+  const keepMs = Math.max(r.retentionMs, r.keepAtLeastMs);
   return {
-    [HISTORY_PRUNE_JOB]: async (_job, { store, now }) => {
-      // Retention turned off since the job was armed: nothing to delete, and no next pass.
-      if (r.retentionMs <= 0) return;
-      const before = now - Math.max(r.retentionMs, r.keepAtLeastMs);
-      let done = 0;
-      let n = CHUNK;
-      while (n === CHUNK && done < MAX_PER_PASS) {
-        n = await pruneAlertHistory(store.db, before, CHUNK);
-        done += n;
-        await yieldToEventLoop();
-      }
-      await schedulePrune(store.db, done >= MAX_PER_PASS ? now + 1000 : nextSlot(now), now, 'replace');
-    },
+    // Retention turned off since the job was armed: nothing to delete, and no next pass.
+    [HISTORY_PRUNE_JOB]:
+      r.retentionMs > 0
+        ? pruneJobHandler(PRUNE, (store, limit, now) => pruneAlertHistory(store.db, now - keepMs, limit))
+        : async () => undefined,
   };
 }
 
 /** Arms the first pass at start (the regular slot after `now`) when the history has a retention. */
 export async function startHistoryRetention(db: Db, now: number, r: HistoryRetention): Promise<void> {
-  if (r.retentionMs > 0) await schedulePrune(db, nextSlot(now), now, 'keep');
+  if (r.retentionMs > 0) await startPruneJob(db, PRUNE, now);
 }

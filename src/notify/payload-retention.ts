@@ -1,6 +1,5 @@
-import { scheduleJob } from '../engine/jobs.ts';
+import { pruneJobHandler, startPruneJob, type PruneJob } from '../engine/prune-job.ts';
 import type { JobHandler } from '../engine/worker.ts';
-import { yieldToEventLoop } from '../shared/event-loop.ts';
 import type { Db } from '../store/db.ts';
 import type { Store } from '../store/store.ts';
 import { notifyDb } from './outbox-tables.ts';
@@ -43,20 +42,13 @@ export async function prunePayloads(store: Store, before: number, limit: number)
 /** The one job row the passes reuse (re-armed by each pass, so the job table does not grow). */
 export const PAYLOAD_PRUNE_KEY = 'notify-prune';
 
-/** Arms the next pass at `at`: `keep` leaves a pending one as it is, `replace` moves it. */
-async function schedulePayloadPrune(
-  db: Db,
-  at: number,
-  now: number,
-  onConflict: 'keep' | 'replace',
-): Promise<void> {
-  await scheduleJob(db, { kind: PAYLOAD_PRUNE_JOB, key: PAYLOAD_PRUNE_KEY, runAt: at }, now, onConflict);
-}
-
-/** The next regular slot after `now`. */
-function nextSlot(now: number): number {
-  return (Math.floor(now / PAYLOAD_PRUNE_EVERY_MS) + 1) * PAYLOAD_PRUNE_EVERY_MS;
-}
+const PRUNE: PruneJob = {
+  kind: PAYLOAD_PRUNE_JOB,
+  key: PAYLOAD_PRUNE_KEY,
+  everyMs: PAYLOAD_PRUNE_EVERY_MS,
+  chunk: CHUNK,
+  maxPerPass: MAX_PER_PASS,
+};
 
 /**
  * Payload retention (`notifications.payload_retention`): a group notification carries its whole
@@ -67,20 +59,13 @@ function nextSlot(now: number): number {
  */
 export function payloadRetentionHandlers(retentionMs: number): Record<string, JobHandler> {
   return {
-    [PAYLOAD_PRUNE_JOB]: async (_job, { store, now }) => {
-      let done = 0;
-      let n = CHUNK;
-      while (n === CHUNK && done < MAX_PER_PASS) {
-        n = await prunePayloads(store, now - retentionMs, CHUNK);
-        done += n;
-        await yieldToEventLoop();
-      }
-      await schedulePayloadPrune(store.db, done >= MAX_PER_PASS ? now + 1000 : nextSlot(now), now, 'replace');
-    },
+    [PAYLOAD_PRUNE_JOB]: pruneJobHandler(PRUNE, (store, limit, now) =>
+      prunePayloads(store, now - retentionMs, limit),
+    ),
   };
 }
 
 /** Arms the first pass at start (the regular slot after `now`), unless one is already pending. */
 export function startPayloadRetention(db: Db, now: number): Promise<void> {
-  return schedulePayloadPrune(db, nextSlot(now), now, 'keep');
+  return startPruneJob(db, PRUNE, now);
 }
