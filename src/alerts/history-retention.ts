@@ -19,7 +19,9 @@ const MAX_PER_PASS = 100_000;
  * Deletes, among the `limit` oldest versions in the alert history, those received before
  * `before`; returns how many. The history is appended in id order, so its oldest rows come first:
  * a statement looks at those only and never reads the newer rest of the table (there is no index
- * on the receipt time, which every ingested alert would have to write).
+ * on the receipt time, which every ingested alert would have to write). Receipt times follow ids
+ * closely but not exactly (a storm's deferred alerts keep their receipt time), so a pass may stop
+ * a few seconds' worth of rows early; the next pass takes them.
  */
 export async function pruneAlertHistory(db: Db, before: number, limit: number): Promise<number> {
   const res = await db
