@@ -49,10 +49,15 @@ export function keyStartsWith(db: Db, prefix: string) {
   if (prefix === '') return sql<boolean>`1 = 1`;
   const end = prefixEnd(prefix);
   // No range to compute (see prefixEnd): a condition that reads every row, but still exact.
-  if (end === undefined) return sql<boolean>`substr(key, 1, ${prefix.length}) = ${prefix}`;
+  if (end === undefined) return keyHead(prefix);
   return isPostgres(db)
     ? sql<boolean>`(key collate "C" >= ${prefix} and key collate "C" < ${end})`
     : sql<boolean>`(key >= ${prefix} and key < ${end})`;
+}
+
+/** "The key's first characters are `prefix`": exact and portable, but no index serves it. */
+function keyHead(prefix: string) {
+  return sql<boolean>`substr(key, 1, ${prefix.length}) = ${prefix}`;
 }
 
 /**
@@ -178,11 +183,7 @@ export async function cancelJobsWithPrefixes(
     .selectFrom('jobs')
     .select(['id', 'key'])
     .where('status', 'in', ['pending', 'running'])
-    .where(
-      wanted.size === 1
-        ? keyStartsWith(db, common)
-        : sql<boolean>`substr(key, 1, ${common.length}) = ${common}`,
-    )
+    .where(wanted.size === 1 ? keyStartsWith(db, common) : keyHead(common))
     .execute();
   const ids = rows.filter((r) => lengths.some((n) => wanted.has(r.key.slice(0, n)))).map((r) => r.id);
   let cancelled = 0;
