@@ -16,7 +16,8 @@
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { parseDuration } from '../src/shared/duration.ts';
-import { FirstSeenReceiver, runLoad, type LoadResult } from './ingest/load.ts';
+import { runLoad, type LoadResult } from './ingest/load.ts';
+import { FirstSeenReceiver } from './ingest/receiver.ts';
 import { arg } from './args.ts';
 import {
   cpuSeconds,
@@ -107,7 +108,7 @@ async function measure(server: ServerUnderTest, receiver: FirstSeenReceiver): Pr
     server.headers,
     'warm',
   );
-  receiver.reset();
+  await receiver.reset();
   // The baseline is read at rest too, so that the warm-up's garbage is not counted as room.
   await settle();
   const hostLoopMs = hostLoop();
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
   }
   let am: Figures | undefined;
   if (withAm) {
-    receiver.reset();
+    await receiver.reset();
     const server = await startAlertmanager(receiver.port, timers, inhibit);
     process.stderr.write('  running Alertmanager…\n');
     try {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { FirstSeenReceiver } from './receiver.ts';
 
 /** What the load generator measured against one Alertmanager-compatible server. */
 export interface LoadResult {
@@ -29,56 +30,6 @@ export interface LoadShape {
   drainMs: number;
   /** Offered load in alerts/s (paced); as fast as possible when absent. */
   rate?: number | undefined;
-}
-
-/**
- * A webhook receiver on loopback that records when each alert (by its `instance` label) first
- * appears in an Alertmanager webhook v4 body, for accept → first-notification latency.
- */
-export class FirstSeenReceiver {
-  readonly firstSeen = new Map<string, number>();
-  calls = 0;
-  private server: http.Server | undefined;
-  port = 0;
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.calls++;
-        const at = performance.now();
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-            alerts?: Array<{ labels?: Record<string, string> }>;
-          };
-          for (const a of body.alerts ?? []) {
-            const k = a.labels?.['instance'];
-            if (k !== undefined && !this.firstSeen.has(k)) this.firstSeen.set(k, at);
-          }
-        } catch {
-          // a body that is not JSON counts as a call but carries no alerts
-        }
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const addr = this.server.address();
-    this.port = typeof addr === 'object' && addr ? addr.port : 0;
-    return this;
-  }
-
-  reset(): void {
-    this.firstSeen.clear();
-    this.calls = 0;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -160,7 +111,8 @@ export async function runLoad(
           generatorURL: 'http://prom/graph',
         });
       }
-      const at = performance.now();
+      // Absolute, as the receiver's thread records its times.
+      const at = performance.timeOrigin + performance.now();
       for (const id of ids) sentAt.set(id, at);
       let status = 0;
       for (let attempt = 0; attempt < 50; attempt++) {
