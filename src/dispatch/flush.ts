@@ -112,11 +112,11 @@ export function groupFlushHandler(deps: FlushDeps): JobHandler {
     return out.pages.length;
   };
   /**
-   * Runs flushes with the new groups' first ones counted as urgent work (one unit each), then
-   * hands those units over to the pages they produced (ADR 0015).
+   * Runs flushes with the new groups' first ones counted as urgent work (one unit each, no longer
+   * expected), then hands those units over to the pages they produced (ADR 0015).
    */
   const urgently = async (first: number, work: () => Promise<number>): Promise<void> => {
-    deps.intake?.hold(first);
+    deps.intake?.begin(first);
     let pages = 0;
     try {
       pages = await work();

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebhookReceiver } from '../../test/fakes/webhook-receiver.ts';
 import { loopbackFetch } from '../../test/fakes/loopback-fetch.ts';
 import { ManualTimers } from '../../test/fakes/manual-timers.ts';
@@ -8,6 +8,7 @@ import { IntakeGate } from '../engine/intake-gate.ts';
 import { listJobs } from '../engine/jobs.ts';
 import { loadNotifyChannels } from '../notify/index.ts';
 import { OutboxRunner } from '../notify/runner.ts';
+import { ingestServiceOf } from '../server/ingest-service.ts';
 import { createTestApp, TEST_KEY, testConfigText, type TestApp } from '../server/testing.ts';
 import type { Store } from '../store/store.ts';
 import { storeFactories } from '../store/testing.ts';
@@ -141,6 +142,37 @@ describe.each(storeFactories())('pages before intake (ADR 0015) on $name', (fact
     expect(gate.holding).toBe(false);
     expect(await runner.runOnce()).toMatchObject({ sent: 1, delivered: 1 });
     expect(hook.received).toHaveLength(2);
+  });
+
+  it("keeps alerts of known groups waiting while new groups' first flushes are due, without holding intake", async () => {
+    const service = ingestServiceOf(t.ctx);
+    expect((await post('gpu-1')).statusCode).toBe(200);
+    // The new group's first flush is scheduled: a wave on its way (minWork 1 here), not a hold.
+    expect(gate.paging).toBe(true);
+    expect(gate.holding).toBe(false);
+    // Concurrent requests: one joins the known group, one opens a new group. Alerts arrive slowly,
+    // so only the wave keeps the known group's alert from being applied with the new one.
+    const answers = await Promise.all([post('gpu-2'), post('cpu-1', 'serve')]);
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200]);
+    const titles = async (): Promise<string[]> =>
+      (await store.db.selectFrom('incidents').select('title').orderBy('id').execute()).map((i) => i.title);
+    await vi.waitFor(async () => expect(await titles()).toEqual(['GPUDown on train', 'GPUDown on serve']), {
+      timeout: 5000,
+    });
+    expect(service.deferred).toBe(1);
+    const stored = async (): Promise<number> =>
+      (await store.db.selectFrom('alerts').select('fingerprint').execute()).length;
+    expect(await stored()).toBe(2);
+    // The flushes begin (intake held), their pages go out; then what waited is applied.
+    t.clock.advance(31 * sec);
+    await t.worker.runDue();
+    expect(gate.holding).toBe(true);
+    expect(service.deferred).toBe(1);
+    expect(await runner.runOnce()).toMatchObject({ sent: 2, delivered: 2 });
+    expect(gate.paging).toBe(false);
+    // Its apply comes at the service's next look at what waits (every 250 ms).
+    await vi.waitFor(async () => expect(await stored()).toBe(3), { timeout: 5000 });
+    expect(service.deferred).toBe(0);
   });
 
   it('lets held requests in when the hold reaches its limit, even if the page is not out', async () => {

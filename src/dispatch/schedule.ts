@@ -43,7 +43,7 @@ export function membersByGroup(alerts: readonly StoredAlert[]): Map<string, Stor
  * with its other reads and writes everything in one batch. A new group's first flush is due after
  * group_wait, or at once when the alert that creates it is already older than group_wait
  * (Alertmanager's rule); an existing group keeps its pending tick, or wakes at the next tick of its
- * grid if it was asleep.
+ * grid if it was asleep. `created` counts the new groups, each with its first flush (a page) due.
  */
 export function armGroupTimersPlans(
   db: Db,
@@ -52,7 +52,7 @@ export function armGroupTimersPlans(
   routeIdOf: (groupKey: string) => string,
   tree: RouteNode,
   now: number,
-): Array<Plan<void>> {
+): { writes: Array<Plan<void>>; created: number } {
   const create: Array<{ groupKey: string; routeId: string }> = [];
   const jobs: NewJob[] = [];
   for (const [key, members] of byGroup) {
@@ -91,5 +91,8 @@ export function armGroupTimersPlans(
   // Earlier only: a pending tick is kept, and a group asleep until a far wake-up (idleWakeAt) is
   // brought forward to its next tick; so is one still in group_wait when an alert older than
   // group_wait arrives (Alertmanager flushes such a group at once).
-  return [createGroupsPlan(db, create, now), scheduleJobsPlan(db, jobs, now, 'earlier')];
+  return {
+    writes: [createGroupsPlan(db, create, now), scheduleJobsPlan(db, jobs, now, 'earlier')],
+    created: create.length,
+  };
 }

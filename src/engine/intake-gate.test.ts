@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualTimers } from '../../test/fakes/manual-timers.ts';
-import { IntakeGate } from './intake-gate.ts';
+import { EXPECT_TTL_MS, IntakeGate } from './intake-gate.ts';
 
 /** Whether a wait has settled, after the microtasks queued so far ran. */
 async function settled(p: Promise<void> | undefined): Promise<boolean> {
@@ -91,10 +91,50 @@ describe('IntakeGate (pages before intake)', () => {
     expect(gate.holding).toBe(false);
   });
 
+  it('counts expected first flushes as a wave on its way without holding intake, until they begin or go stale', () => {
+    const timers = new ManualTimers();
+    const gate = new IntakeGate({ maxHoldMs: 300, minWork: 100, timers });
+    gate.expect(64); // a request's new groups: not a wave
+    expect(gate.paging).toBe(false);
+    gate.expect(436); // the rest of a storm's first requests: 500 first flushes due soon
+    expect(gate.paging).toBe(true);
+    expect(gate.holding).toBe(false); // requests may bring more new groups meanwhile
+    expect(gate.wait()).toBeUndefined();
+    // The flushes begin: no longer expected, now urgent work that holds intake.
+    gate.begin(500);
+    expect(gate.holding).toBe(true);
+    expect(gate.paging).toBe(true);
+    gate.handOver(500, 500);
+    gate.release(500);
+    expect(gate.holding).toBe(false);
+    expect(gate.paging).toBe(false);
+    // Flushes that are never claimed here (a long group_wait, another process) stop counting.
+    gate.expect(200);
+    expect(gate.paging).toBe(true);
+    timers.advance(EXPECT_TTL_MS);
+    expect(gate.paging).toBe(false);
+    gate.expect(50); // the stale ones are not added to new ones
+    expect(gate.paging).toBe(false);
+  });
+
+  it('forgets expected flushes with the rest of the work when a hold reaches its limit', () => {
+    const timers = new ManualTimers();
+    const gate = new IntakeGate({ maxHoldMs: 300, minWork: 100, timers });
+    gate.expect(300);
+    gate.begin(150);
+    expect(gate.holding).toBe(true);
+    timers.advance(300);
+    expect(gate.holding).toBe(false);
+    expect(gate.paging).toBe(false);
+  });
+
   it('never holds when switched off (a limit of 0)', () => {
     const gate = new IntakeGate({ maxHoldMs: 0, timers: new ManualTimers() });
     gate.hold(5);
+    gate.expect(500);
+    gate.begin(500);
     expect(gate.wait()).toBeUndefined();
     expect(gate.pending).toBe(0);
+    expect(gate.paging).toBe(false);
   });
 });

@@ -26,6 +26,13 @@ const realTimers: GateTimers = {
  */
 export const DEFAULT_MIN_WORK = 128;
 
+/**
+ * How long first flushes announced by `expect` count as on their way without being claimed. They
+ * are due group_wait after their alerts arrived; one that is not claimed in this time is due much
+ * later (a long group_wait) or was taken by another process, and must not hold anything back.
+ */
+export const EXPECT_TTL_MS = 2000;
+
 /** How the gate behaves. */
 export interface GateOptions {
   /** Longest hold, in ms; 0 turns the gate off. */
@@ -62,6 +69,9 @@ export class IntakeGate {
   readonly stats: GateStats = { released: 0, expired: 0, heldMs: 0 };
   /** Units of urgent work not finished (entries, flushes, messages). */
   #pending = 0;
+  /** First flushes scheduled and not yet begun (`expect`), and when the last were announced. */
+  #expected = 0;
+  #expectedAt = -Infinity;
   /** When the current hold began (undefined while intake flows). */
   #since: number | undefined;
   /** Intake is not held before this time (after a hold that expired). */
@@ -87,6 +97,38 @@ export class IntakeGate {
   /** Urgent work units not yet finished. */
   get pending(): number {
     return this.#pending;
+  }
+
+  /**
+   * Whether a wave of first pages is on its way: intake is held, or at least `minWork` units are
+   * pending or first flushes expected. Work that can wait (the alerts of known groups, under a
+   * storm) waits meanwhile, so that it does not take the store the flushes and sends need, also
+   * in the gap between the new groups' apply and their flushes, when intake is not held.
+   */
+  get paging(): boolean {
+    if (this.maxHoldMs <= 0) return false;
+    if (this.holding || this.#pending >= this.minWork) return true;
+    return this.#expected >= this.minWork && this.timers.now() - this.#expectedAt < EXPECT_TTL_MS;
+  }
+
+  /**
+   * Records `n` first flushes scheduled (a new group's first notification, due after group_wait):
+   * they count towards `paging` until `begin` takes them, but do not hold intake, since requests
+   * may bring more new groups in the meantime.
+   */
+  expect(n: number): void {
+    if (this.maxHoldMs <= 0 || n <= 0) return;
+    const now = this.timers.now();
+    if (now - this.#expectedAt >= EXPECT_TTL_MS) this.#expected = 0;
+    this.#expected += n;
+    this.#expectedAt = now;
+  }
+
+  /** Records `n` first flushes begun: no longer expected, now urgent work that may hold intake. */
+  begin(n: number): void {
+    if (n <= 0) return;
+    this.#expected = Math.max(0, this.#expected - n);
+    this.hold(n);
   }
 
   /** Records `n` units of urgent work begun; intake waits until they are done (or the hold ends). */
@@ -144,6 +186,7 @@ export class IntakeGate {
       // harmless, while a count that never came back to zero would hold every later one to its
       // limit), and nothing holds intake again until the window ends.
       this.#pending = 0;
+      this.#expected = 0;
       this.#openUntil = now + this.maxHoldMs;
     } else {
       this.stats.released++;

@@ -19,7 +19,13 @@ const fps = (batches: readonly GroupedAlerts[]): string[] =>
   batches.flatMap((b) => batchAlerts(b).map((a) => a.fingerprint));
 const count = (batches: readonly GroupedAlerts[]): number => batches.reduce((n, b) => n + b.count, 0);
 const batchOf = (alerts: Alert[]): GroupedAlerts => groupedOf(alerts, (l) => l['alertname'] ?? '');
-const outcome = (n: number): IngestOutcome => ({ stored: n, opened: [], resolved: [], touched: [] });
+const outcome = (n: number): IngestOutcome => ({
+  stored: n,
+  opened: [],
+  resolved: [],
+  touched: [],
+  newGroups: 0,
+});
 
 describe('CommitQueue (group commit)', () => {
   it('commits requests that arrive together in one transaction, each answered after it', async () => {

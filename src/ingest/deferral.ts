@@ -114,11 +114,16 @@ export class Deferral {
     }
   }
 
-  /** Whether what waits is to be applied now (a request or a drain may also force it). */
-  get ready(): boolean {
+  /**
+   * Whether what waits is to be applied now (a request or a drain may also force it). `paging`:
+   * a wave of first notifications is on its way (the intake gate holds, ADR 0015), so what waits
+   * keeps waiting even if alerts no longer arrive fast — the gate itself slows them — since its
+   * apply would hold the store that those flushes and sends need. The bounds still apply.
+   */
+  ready(paging = false): boolean {
     return (
       this.#waiting === 0 ||
-      !this.#underPressure() ||
+      (!paging && !this.#underPressure()) ||
       performance.now() - (this.#since ?? 0) >= this.#maxWaitMs ||
       this.#waiting >= this.#maxWaiting
     );

@@ -65,6 +65,8 @@ export interface IngestOutcome {
   resolved: Incident[];
   /** Incidents that gained a new firing alert (for notification hooks). */
   touched: number[];
+  /** Aggregation groups this batch created, each with its first flush (a page) scheduled. */
+  newGroups: number;
 }
 
 /**
@@ -249,6 +251,7 @@ export async function ingestAlerts(
   }
   const writes: Array<Plan<void>> = [appendTimelinePlan(db, timeline), saveAlertsPlan(db, saved)];
   if (opts.history !== false) writes.push(appendHistoryPlan(db, changed, now));
+  let newGroups = 0;
   if (opts.tree) {
     const routeIds = new Map<string, string>();
     for (const a of saved)
@@ -257,7 +260,9 @@ export async function ingestAlerts(
           a.groupKey,
           keyGroup.get(a.groupKey)?.routeId ?? groupOf.get(a.fingerprint)?.routeId ?? '0',
         );
-    writes.push(...armGroupTimersPlans(db, byGroup, timers, (k) => routeIds.get(k) ?? '0', opts.tree, now));
+    const armed = armGroupTimersPlans(db, byGroup, timers, (k) => routeIds.get(k) ?? '0', opts.tree, now);
+    writes.push(...armed.writes);
+    newGroups = armed.created;
   }
 
   // A durable check no later than the latest endsAt of each incident's firing alerts; the check
@@ -277,7 +282,7 @@ export async function ingestAlerts(
   const resolved = opts.autoResolve
     ? await resolveIfAllEnded(db, [...resolveCandidates], now, opts.hooks)
     : [];
-  return { stored: merged.length, opened, resolved, touched: [...touched] };
+  return { stored: merged.length, opened, resolved, touched: [...touched], newGroups };
 }
 
 /** The durable resolve check of one incident (one row per incident, by key). */

@@ -180,9 +180,12 @@ export class IngestService {
     });
   }
 
-  /** Whether the entries that may wait are to be applied now (see Deferral). */
+  /**
+   * Whether the entries that may wait are to be applied now (see Deferral): not while a wave of
+   * first pages is on its way (`IntakeGate.paging`), unless a request or a drain needs them.
+   */
   private deferredReady(): boolean {
-    return this.urgent || this.draining || this.deferral.ready;
+    return this.urgent || this.draining || this.deferral.ready(this.ctx.intake?.paging === true);
   }
 
   /** Alerts an apply would take now (those that may wait only when they are ready). */
@@ -305,6 +308,8 @@ export class IngestService {
     this.pending.remove(new Set(batch.map((e) => e.id)));
     this.deferral.applied(batch.reduce((n, e) => n + (e.deferrable ? e.count : 0), 0));
     ctx.intake?.release(batch.reduce((n, e) => n + (e.urgent ?? 0), 0));
+    // Their first flushes are due soon: until then, what may wait keeps waiting (ADR 0015).
+    ctx.intake?.expect(outcome.newGroups);
     ctx.metrics.ingestPending.set(this.depth);
     // A waiter is answered once nothing at or before its entries is left (entries of new groups
     // may be applied before older ones that wait).
