@@ -43,7 +43,8 @@ export function membersByGroup(alerts: readonly StoredAlert[]): Map<string, Stor
  * with its other reads and writes everything in one batch. A new group's first flush is due after
  * group_wait, or at once when the alert that creates it is already older than group_wait
  * (Alertmanager's rule); an existing group keeps its pending tick, or wakes at the next tick of its
- * grid if it was asleep. `created` counts the new groups, each with its first flush (a page) due.
+ * grid if it was asleep. `created` counts the new groups, each with its first flush (a page) due,
+ * the last of those flushes at `firstDueAt`.
  */
 export function armGroupTimersPlans(
   db: Db,
@@ -52,9 +53,10 @@ export function armGroupTimersPlans(
   routeIdOf: (groupKey: string) => string,
   tree: RouteNode,
   now: number,
-): { writes: Array<Plan<void>>; created: number } {
+): { writes: Array<Plan<void>>; created: number; firstDueAt: number } {
   const create: Array<{ groupKey: string; routeId: string }> = [];
   const jobs: NewJob[] = [];
+  let firstDueAt = -Infinity;
   for (const [key, members] of byGroup) {
     // Only a firing alert creates a group; a resolved one only updates a group that still exists.
     let g = timers.get(key);
@@ -86,6 +88,7 @@ export function armGroupTimersPlans(
     );
     // A new group's first flush is marked: it is a page, and intake waits for it (ADR 0015).
     const payload = isNew ? { groupKey: key, first: true } : { groupKey: key };
+    if (isNew) firstDueAt = Math.max(firstDueAt, due);
     jobs.push({ kind: GROUP_FLUSH_JOB, key: flushJobKey(key), runAt: due, payload });
   }
   // Earlier only: a pending tick is kept, and a group asleep until a far wake-up (idleWakeAt) is
@@ -94,5 +97,6 @@ export function armGroupTimersPlans(
   return {
     writes: [createGroupsPlan(db, create, now), scheduleJobsPlan(db, jobs, now, 'earlier')],
     created: create.length,
+    firstDueAt,
   };
 }

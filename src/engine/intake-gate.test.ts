@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualTimers } from '../../test/fakes/manual-timers.ts';
-import { EXPECT_TTL_MS, IntakeGate } from './intake-gate.ts';
+import { EXPECT_HORIZON_MS, EXPECT_SLACK_MS, IntakeGate } from './intake-gate.ts';
 
 /** Whether a wait has settled, after the microtasks queued so far ran. */
 async function settled(p: Promise<void> | undefined): Promise<boolean> {
@@ -94,9 +94,9 @@ describe('IntakeGate (pages before intake)', () => {
   it('counts expected first flushes as a wave on its way without holding intake, until they begin or go stale', () => {
     const timers = new ManualTimers();
     const gate = new IntakeGate({ maxHoldMs: 300, minWork: 100, timers });
-    gate.expect(64); // a request's new groups: not a wave
+    gate.expect(64, 100); // a request's new groups, due after group_wait: not a wave
     expect(gate.paging).toBe(false);
-    gate.expect(436); // the rest of a storm's first requests: 500 first flushes due soon
+    gate.expect(436, 90); // the rest of a storm's first requests: 500 first flushes due soon
     expect(gate.paging).toBe(true);
     expect(gate.holding).toBe(false); // requests may bring more new groups meanwhile
     expect(gate.wait()).toBeUndefined();
@@ -108,13 +108,23 @@ describe('IntakeGate (pages before intake)', () => {
     gate.release(500);
     expect(gate.holding).toBe(false);
     expect(gate.paging).toBe(false);
-    // Flushes that are never claimed here (a long group_wait, another process) stop counting.
-    gate.expect(200);
+    // Flushes that are not claimed here (another process ran them) stop counting once they are
+    // EXPECT_SLACK_MS overdue.
+    gate.expect(200, 100);
+    timers.advance(100 + EXPECT_SLACK_MS - 1);
     expect(gate.paging).toBe(true);
-    timers.advance(EXPECT_TTL_MS);
+    timers.advance(1);
     expect(gate.paging).toBe(false);
-    gate.expect(50); // the stale ones are not added to new ones
+    gate.expect(50, 100); // the stale ones are not added to new ones
     expect(gate.paging).toBe(false);
+  });
+
+  it('does not count first flushes that are not due soon (a long group_wait)', () => {
+    const gate = new IntakeGate({ maxHoldMs: 300, minWork: 100, timers: new ManualTimers() });
+    gate.expect(500, EXPECT_HORIZON_MS + 1);
+    expect(gate.paging).toBe(false);
+    gate.expect(500, EXPECT_HORIZON_MS);
+    expect(gate.paging).toBe(true);
   });
 
   it('forgets expected flushes with the rest of the work when a hold reaches its limit', () => {

@@ -27,11 +27,16 @@ const realTimers: GateTimers = {
 export const DEFAULT_MIN_WORK = 128;
 
 /**
- * How long first flushes announced by `expect` count as on their way without being claimed. They
- * are due group_wait after their alerts arrived; one that is not claimed in this time is due much
- * later (a long group_wait) or was taken by another process, and must not hold anything back.
+ * First flushes announced by `expect` count only when due within this time: with a long
+ * group_wait (Alertmanager's default is 30 s) the pages are not near, and nothing need wait for them.
  */
-export const EXPECT_TTL_MS = 2000;
+export const EXPECT_HORIZON_MS = 1000;
+
+/**
+ * How long after they were due announced flushes stop counting if they have not begun: a flush
+ * that another process ran, or one whose job changed, must not keep alerts waiting.
+ */
+export const EXPECT_SLACK_MS = 1000;
 
 /** How the gate behaves. */
 export interface GateOptions {
@@ -69,9 +74,9 @@ export class IntakeGate {
   readonly stats: GateStats = { released: 0, expired: 0, heldMs: 0 };
   /** Units of urgent work not finished (entries, flushes, messages). */
   #pending = 0;
-  /** First flushes scheduled and not yet begun (`expect`), and when the last were announced. */
+  /** First flushes scheduled and not yet begun (`expect`), and until when they count. */
   #expected = 0;
-  #expectedAt = -Infinity;
+  #expectedUntil = -Infinity;
   /** When the current hold began (undefined while intake flows). */
   #since: number | undefined;
   /** Intake is not held before this time (after a hold that expired). */
@@ -108,20 +113,21 @@ export class IntakeGate {
   get paging(): boolean {
     if (this.maxHoldMs <= 0) return false;
     if (this.holding || this.#pending >= this.minWork) return true;
-    return this.#expected >= this.minWork && this.timers.now() - this.#expectedAt < EXPECT_TTL_MS;
+    return this.#expected >= this.minWork && this.timers.now() < this.#expectedUntil;
   }
 
   /**
-   * Records `n` first flushes scheduled (a new group's first notification, due after group_wait):
-   * they count towards `paging` until `begin` takes them, but do not hold intake, since requests
+   * Records `n` first flushes scheduled (new groups' first notifications), the last due in
+   * `dueInMs`: when that is within EXPECT_HORIZON_MS, they count towards `paging` until `begin`
+   * takes them (or EXPECT_SLACK_MS after they were due), but do not hold intake, since requests
    * may bring more new groups in the meantime.
    */
-  expect(n: number): void {
-    if (this.maxHoldMs <= 0 || n <= 0) return;
+  expect(n: number, dueInMs = 0): void {
+    if (this.maxHoldMs <= 0 || n <= 0 || dueInMs > EXPECT_HORIZON_MS) return;
     const now = this.timers.now();
-    if (now - this.#expectedAt >= EXPECT_TTL_MS) this.#expected = 0;
+    if (now >= this.#expectedUntil) this.#expected = 0;
     this.#expected += n;
-    this.#expectedAt = now;
+    this.#expectedUntil = Math.max(this.#expectedUntil, now + Math.max(0, dueInMs) + EXPECT_SLACK_MS);
   }
 
   /** Records `n` first flushes begun: no longer expected, now urgent work that may hold intake. */

@@ -25,6 +25,7 @@ const outcome = (n: number): IngestOutcome => ({
   resolved: [],
   touched: [],
   newGroups: 0,
+  firstFlushesDueAt: -Infinity,
 });
 
 describe('CommitQueue (group commit)', () => {

@@ -65,8 +65,10 @@ export interface IngestOutcome {
   resolved: Incident[];
   /** Incidents that gained a new firing alert (for notification hooks). */
   touched: number[];
-  /** Aggregation groups this batch created, each with its first flush (a page) scheduled. */
+  /** Aggregation groups this batch created, each with its first flush (a page) scheduled… */
   newGroups: number;
+  /** …the last of those flushes due at this time (epoch ms; -Infinity when there are none). */
+  firstFlushesDueAt: number;
 }
 
 /**
@@ -252,6 +254,7 @@ export async function ingestAlerts(
   const writes: Array<Plan<void>> = [appendTimelinePlan(db, timeline), saveAlertsPlan(db, saved)];
   if (opts.history !== false) writes.push(appendHistoryPlan(db, changed, now));
   let newGroups = 0;
+  let firstFlushesDueAt = -Infinity;
   if (opts.tree) {
     const routeIds = new Map<string, string>();
     for (const a of saved)
@@ -263,6 +266,7 @@ export async function ingestAlerts(
     const armed = armGroupTimersPlans(db, byGroup, timers, (k) => routeIds.get(k) ?? '0', opts.tree, now);
     writes.push(...armed.writes);
     newGroups = armed.created;
+    firstFlushesDueAt = armed.firstDueAt;
   }
 
   // A durable check no later than the latest endsAt of each incident's firing alerts; the check
@@ -282,7 +286,7 @@ export async function ingestAlerts(
   const resolved = opts.autoResolve
     ? await resolveIfAllEnded(db, [...resolveCandidates], now, opts.hooks)
     : [];
-  return { stored: merged.length, opened, resolved, touched: [...touched], newGroups };
+  return { stored: merged.length, opened, resolved, touched: [...touched], newGroups, firstFlushesDueAt };
 }
 
 /** The durable resolve check of one incident (one row per incident, by key). */

@@ -308,8 +308,8 @@ export class IngestService {
     this.pending.remove(new Set(batch.map((e) => e.id)));
     this.deferral.applied(batch.reduce((n, e) => n + (e.deferrable ? e.count : 0), 0));
     ctx.intake?.release(batch.reduce((n, e) => n + (e.urgent ?? 0), 0));
-    // Their first flushes are due soon: until then, what may wait keeps waiting (ADR 0015).
-    ctx.intake?.expect(outcome.newGroups);
+    // Their first flushes are due: if soon, what may wait keeps waiting until then (ADR 0015).
+    ctx.intake?.expect(outcome.newGroups, outcome.firstFlushesDueAt - ctx.clock.now());
     ctx.metrics.ingestPending.set(this.depth);
     // A waiter is answered once nothing at or before its entries is left (entries of new groups
     // may be applied before older ones that wait).
