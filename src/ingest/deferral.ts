@@ -116,7 +116,7 @@ export class Deferral {
 
   /**
    * Whether what waits is to be applied now (a request or a drain may also force it). `paging`:
-   * a wave of first notifications is on its way (the intake gate holds, ADR 0015), so what waits
+   * a wave of first notifications is on its way (`IntakeGate.paging`, ADR 0015), so what waits
    * keeps waiting even if alerts no longer arrive fast — the gate itself slows them — since its
    * apply would hold the store that those flushes and sends need. The bounds still apply.
    */

@@ -308,7 +308,7 @@ export class IngestService {
     this.pending.remove(new Set(batch.map((e) => e.id)));
     this.deferral.applied(batch.reduce((n, e) => n + (e.deferrable ? e.count : 0), 0));
     ctx.intake?.release(batch.reduce((n, e) => n + (e.urgent ?? 0), 0));
-    // Their first flushes are due: if soon, what may wait keeps waiting until then (ADR 0015).
+    // The new groups' first flushes are due: if soon, what may wait waits for them (ADR 0015).
     ctx.intake?.expect(outcome.newGroups, outcome.firstFlushesDueAt - ctx.clock.now());
     ctx.metrics.ingestPending.set(this.depth);
     // A waiter is answered once nothing at or before its entries is left (entries of new groups
