@@ -65,6 +65,7 @@ export class FirstSeenReceiver {
   private worker: Worker | undefined;
   private waiters: Array<{ type: ReceiverMessage['type']; resolve: () => void }> = [];
 
+  /** Starts the receiver's thread and waits until it listens (its port is then in `port`). */
   async start(): Promise<this> {
     const worker = new Worker(RECEIVER_THREAD, { eval: true });
     this.worker = worker;
@@ -95,6 +96,7 @@ export class FirstSeenReceiver {
     this.calls = 0;
   }
 
+  /** Closes the receiver's connections and server, and ends its thread. */
   async stop(): Promise<void> {
     const w = this.worker;
     if (!w) return;
