@@ -7,7 +7,7 @@ import { routeNotifications, userNotifications } from '../notify/dispatch.ts';
 import { enqueueNotifications, type NewNotification } from '../notify/outbox.ts';
 import type { IncidentView, NotifyEvent } from '../notify/types.ts';
 import { urgencyOf } from '../notify/urgency.ts';
-import type { Db } from '../store/db.ts';
+import { chunk, isPostgres, type Db } from '../store/db.ts';
 import type { EscalationRuntime } from './engine-config.ts';
 import {
   addEscalationEvent,
@@ -257,12 +257,46 @@ export async function fireStep(
   return notes.length;
 }
 
-/** The `escalation.step` job handler: fires the step in one transaction, then pokes the outbox. */
+/**
+ * Most steps fired in one transaction (SQLite): a storm's incidents have their first steps due at
+ * once, and a transaction each cost a begin, a commit and a completion message per step.
+ */
+const STEPS_PER_TRANSACTION = 100;
+
+/**
+ * The `escalation.step` job handler: fires the step in one transaction, then pokes the outbox.
+ * Steps due together (a storm's new incidents) are fired in shared transactions of up to
+ * STEPS_PER_TRANSACTION, in incident order, on SQLite, which has one writer. On PostgreSQL each
+ * step keeps its own transaction: one holding many incidents' row locks could deadlock with an
+ * apply that updates the same incidents in another order. If a batch fails, the worker fires its
+ * steps one by one; those already fired are skipped (`fireStep` is idempotent).
+ */
 export function escalationStepHandler(rt: EscalationRuntime): JobHandler {
-  return async (job, { store, now }) => {
+  const incidentOf = (job: { payload: unknown }): number | undefined => {
     const id = (job.payload as { incidentId?: unknown }).incidentId;
-    if (typeof id !== 'number') return;
+    return typeof id === 'number' ? id : undefined;
+  };
+  const handler: JobHandler = async (job, { store, now }) => {
+    const id = incidentOf(job);
+    if (id === undefined) return;
     const enqueued = await store.db.transaction().execute((trx) => fireStep(trx, rt, id, job.key, now));
     if (enqueued > 0) rt.onEnqueued();
   };
+  handler.batch = async (jobs, { store, now }) => {
+    const steps = jobs
+      .map((j) => ({ key: j.key, id: incidentOf(j) }))
+      .filter((s): s is { key: string; id: number } => s.id !== undefined)
+      .sort((a, b) => a.id - b.id);
+    const size = isPostgres(store.db) ? 1 : STEPS_PER_TRANSACTION;
+    let enqueued = 0;
+    for (const part of chunk(steps, size)) {
+      enqueued += await store.db.transaction().execute(async (trx) => {
+        let n = 0;
+        for (const s of part) n += await fireStep(trx, rt, s.id, s.key, now);
+        return n;
+      });
+    }
+    if (enqueued > 0) rt.onEnqueued();
+  };
+  return handler;
 }

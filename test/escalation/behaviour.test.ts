@@ -210,6 +210,36 @@ describe.each(storeFactories())('escalation behaviour on $name', (factory) => {
   );
 
   it.runIf(factory.name === 'sqlite')(
+    "fires a storm's due steps in shared transactions, each incident's as one by one",
+    async () => {
+      const cost = async (tag: string, n: number): Promise<number> => {
+        expect((await storm(tag, n, h.clock.now() + 24 * 60 * MIN)).statusCode).toBe(200);
+        const before = sqliteMessages();
+        await h.t.worker.runDue();
+        return sqliteMessages() - before;
+      };
+      const one = await cost('One', 1);
+      const many = await cost('Many', 40);
+      // Each incident fires two steps here (level 0 reaches nobody, so level 1 fires at once). One
+      // by one, each step had its own begin, commit and completion: at least four messages more
+      // per incident than in shared transactions (1,043 against 885 when this was written).
+      expect(many).toBeLessThan(40 * one - 4 * 40);
+      // Every incident's steps fired as they would one by one.
+      const fired = await store.db
+        .selectFrom('incident_timeline')
+        .select(['type', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('type', 'in', ['escalation.level_empty', 'escalation.level_fired'])
+        .groupBy('type')
+        .orderBy('type')
+        .execute();
+      expect(fired.map((r) => [r.type, Number(r.n)])).toEqual([
+        ['escalation.level_empty', 41],
+        ['escalation.level_fired', 41],
+      ]);
+    },
+  );
+
+  it.runIf(factory.name === 'sqlite')(
     'resolves a clearing storm with as many statements for 40 incidents as for 4',
     async () => {
       const cost = async (tag: string, n: number): Promise<number> => {
