@@ -1,5 +1,6 @@
 import { listAlerts } from '../alerts/alert-store.ts';
-import { cancelJobs, listJobs, scheduleJob } from '../engine/jobs.ts';
+import { cancelJobs, listJobs, scheduleJob, type Job } from '../engine/jobs.ts';
+import type { Store } from '../store/store.ts';
 import type { JobHandler } from '../engine/worker.ts';
 import type { Incident } from '../incidents/incident.ts';
 import { appendTimeline, getIncidentsById, rowToIncident } from '../incidents/incident-store.ts';
@@ -272,22 +273,14 @@ const STEPS_PER_TRANSACTION = 100;
  * steps one by one; those already fired are skipped (`fireStep` is idempotent).
  */
 export function escalationStepHandler(rt: EscalationRuntime): JobHandler {
-  const incidentOf = (job: { payload: unknown }): number | undefined => {
-    const id = (job.payload as { incidentId?: unknown }).incidentId;
-    return typeof id === 'number' ? id : undefined;
-  };
-  const handler: JobHandler = async (job, { store, now }) => {
-    const id = incidentOf(job);
-    if (id === undefined) return;
-    const enqueued = await store.db.transaction().execute((trx) => fireStep(trx, rt, id, job.key, now));
-    if (enqueued > 0) rt.onEnqueued();
-  };
-  handler.batch = async (jobs, { store, now }) => {
-    const steps = jobs
-      .map((j) => ({ key: j.key, id: incidentOf(j) }))
-      .filter((s): s is { key: string; id: number } => s.id !== undefined)
-      .sort((a, b) => a.id - b.id);
-    const size = isPostgres(store.db) ? 1 : STEPS_PER_TRANSACTION;
+  /** Fires these jobs' steps in transactions of up to `size` steps, in incident order. */
+  const fire = async (store: Store, jobs: readonly Job[], size: number, now: number): Promise<void> => {
+    const steps: Array<{ key: string; id: number }> = [];
+    for (const j of jobs) {
+      const id = (j.payload as { incidentId?: unknown }).incidentId;
+      if (typeof id === 'number') steps.push({ key: j.key, id });
+    }
+    steps.sort((a, b) => a.id - b.id);
     let enqueued = 0;
     for (const part of chunk(steps, size)) {
       enqueued += await store.db.transaction().execute(async (trx) => {
@@ -298,5 +291,8 @@ export function escalationStepHandler(rt: EscalationRuntime): JobHandler {
     }
     if (enqueued > 0) rt.onEnqueued();
   };
+  const handler: JobHandler = (job, { store, now }) => fire(store, [job], 1, now);
+  handler.batch = (jobs, { store, now }) =>
+    fire(store, jobs, isPostgres(store.db) ? 1 : STEPS_PER_TRANSACTION, now);
   return handler;
 }
