@@ -12,6 +12,7 @@
  *                           [--database postgres://…]  (an empty PostgreSQL database instead of SQLite)
  *                           [--page-first-hold 300ms]  (vigil's server.ingest_queue.page_first_hold; 0 turns it off)
  *                           [--inhibit]  (both servers with Alertmanager's example inhibit rule: critical mutes warning)
+ *                           [--rounds N]  (N rounds of both servers, in alternating order; the medians are reported)
  */
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import { parseDuration } from '../src/shared/duration.ts';
 import { runLoad, type LoadResult } from './ingest/load.ts';
 import { FirstSeenReceiver } from './ingest/receiver.ts';
 import { arg } from './args.ts';
+import { ratioOf, roundLine, roundsTable, summarise, type Figures, type Round } from './ingest/report.ts';
 import {
   cpuSeconds,
   DEFAULT_TIMERS,
@@ -27,31 +29,6 @@ import {
   startVigil,
   type ServerUnderTest,
 } from './ingest/servers.ts';
-
-interface Figures {
-  alerts_per_s: number;
-  notify_p50_ms: number;
-  notify_p99_ms: number;
-  notify_max_ms: number;
-  first_of_group_p50_ms: number;
-  first_of_group_p99_ms: number;
-  /** RSS growth per accepted alert once the server has been idle for `--settle` (the budget figure). */
-  rss_bytes_per_alert: number;
-  rss_bytes: number;
-  /** RSS growth per accepted alert right after the last notification (the burst's garbage included). */
-  rss_bytes_per_alert_at_end: number;
-  rss_bytes_at_end: number;
-  cpu_seconds: number;
-  /**
-   * How long a fixed CPU-bound loop took in the bench process just before the load (ms): the
-   * host's speed at that moment, for comparing runs on a shared machine (lower is faster).
-   */
-  host_loop_ms: number;
-  accepted: number;
-  rejected: number;
-  notified: number;
-  webhook_calls: number;
-}
 
 const total = Number(arg('total', '100000'));
 const groups = Number(arg('groups', '500'));
@@ -68,6 +45,7 @@ const databaseUrl = arg('database');
 const pageFirstHold = arg('page-first-hold');
 const inhibit = process.argv.includes('--inhibit');
 const settleMs = parseDuration(arg('settle', '20s') as string) ?? 0;
+const rounds = Math.max(1, Math.floor(Number(arg('rounds', '1'))) || 1);
 const withAm = !process.argv.includes('--no-alertmanager') && hasAlertmanager();
 
 function hasAlertmanager(): boolean {
@@ -162,11 +140,9 @@ async function measure(server: ServerUnderTest, receiver: FirstSeenReceiver): Pr
 
 const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
-async function main(): Promise<void> {
-  const receiver = await new FirstSeenReceiver().start();
-  process.stderr.write(
-    `bench:ingest: ${total} alerts, batches of ${batch}, ${connections} connections, ${groups} groups${rate ? `, paced at ${rate} alerts/s` : ''}${databaseUrl ? ', vigil on PostgreSQL' : ''}${inhibit ? ', with an inhibit rule' : ''}\n`,
-  );
+/** Starts a fresh vigil, measures it and stops it. */
+async function runVigil(receiver: FirstSeenReceiver): Promise<Figures> {
+  await receiver.reset();
   const vigil = await startVigil(receiver.port, {
     extraArgs: cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`] : [],
     timers,
@@ -175,30 +151,70 @@ async function main(): Promise<void> {
     inhibit,
   });
   process.stderr.write('  running vigil…\n');
-  let v: Figures;
   try {
-    v = await measure(vigil, receiver);
+    return await measure(vigil, receiver);
   } finally {
     await vigil.stop();
   }
-  let am: Figures | undefined;
-  if (withAm) {
-    await receiver.reset();
-    const server = await startAlertmanager(receiver.port, timers, inhibit);
-    process.stderr.write('  running Alertmanager…\n');
-    try {
-      am = await measure(server, receiver);
-    } finally {
-      await server.stop();
-    }
-  } else if (process.argv.includes('--no-alertmanager')) {
-    process.stderr.write('  --no-alertmanager: vigil only\n');
-  } else {
-    process.stderr.write(
-      '  prometheus-alertmanager not installed (apt-get install prometheus-alertmanager): vigil only\n',
-    );
+}
+
+/** Starts a fresh Alertmanager, measures it and stops it. */
+async function runAlertmanager(receiver: FirstSeenReceiver): Promise<Figures> {
+  await receiver.reset();
+  const server = await startAlertmanager(receiver.port, timers, inhibit);
+  process.stderr.write('  running Alertmanager…\n');
+  try {
+    return await measure(server, receiver);
+  } finally {
+    await server.stop();
   }
-  await receiver.stop();
+}
+
+/**
+ * One round: both servers back to back, in the given order (rounds alternate it, so that neither
+ * always runs on a bench process that the other has warmed).
+ */
+async function runRound(receiver: FirstSeenReceiver, vigilFirst: boolean): Promise<Round> {
+  if (!withAm) return { vigil: await runVigil(receiver) };
+  let vigil: Figures;
+  let am: Figures;
+  if (vigilFirst) {
+    vigil = await runVigil(receiver);
+    am = await runAlertmanager(receiver);
+  } else {
+    am = await runAlertmanager(receiver);
+    vigil = await runVigil(receiver);
+  }
+  return { vigil, alertmanager: am, ratio: ratioOf(vigil, am) };
+}
+
+async function main(): Promise<void> {
+  const receiver = await new FirstSeenReceiver().start();
+  process.stderr.write(
+    `bench:ingest: ${total} alerts, batches of ${batch}, ${connections} connections, ${groups} groups${rate ? `, paced at ${rate} alerts/s` : ''}${databaseUrl ? ', vigil on PostgreSQL' : ''}${inhibit ? ', with an inhibit rule' : ''}${rounds > 1 ? `, ${rounds} rounds` : ''}\n`,
+  );
+  if (!withAm)
+    process.stderr.write(
+      process.argv.includes('--no-alertmanager')
+        ? '  --no-alertmanager: vigil only\n'
+        : '  prometheus-alertmanager not installed (apt-get install prometheus-alertmanager): vigil only\n',
+    );
+  const done: Round[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      if (rounds > 1) process.stderr.write(`  round ${i + 1} of ${rounds}\n`);
+      const round = await runRound(receiver, i % 2 === 0);
+      done.push(round);
+      if (rounds > 1) {
+        process.stderr.write(`    ${roundLine('vigil', round.vigil)}\n`);
+        if (round.alertmanager)
+          process.stderr.write(`    ${roundLine('Alertmanager', round.alertmanager)}\n`);
+      }
+    }
+  } finally {
+    await receiver.stop();
+  }
+  const { vigil: v, alertmanager: am, ratio = {} } = summarise(done);
 
   const rows: Array<[string, keyof Figures, number, boolean]> = [
     ['alerts/s accepted', 'alerts_per_s', 0, true],
@@ -219,14 +235,18 @@ async function main(): Promise<void> {
     ['alerts notified', 'notified', 0, true],
     ['webhook calls', 'webhook_calls', 0, true],
   ];
-  const ratio: Record<string, number> = {};
-  const lines = [`| figure | vigil | Alertmanager | vigil / Alertmanager |`, `|---|---|---|---|`];
+  const lines = [
+    rounds > 1
+      ? `| figure (median of ${rounds} rounds) | vigil | Alertmanager | vigil / Alertmanager (median of the rounds' ratios) |`
+      : `| figure | vigil | Alertmanager | vigil / Alertmanager |`,
+    `|---|---|---|---|`,
+  ];
   for (const [label, k, d] of rows) {
-    const r = am ? v[k] / am[k] : Number.NaN;
-    if (am) ratio[k] = r;
+    const r = am ? (ratio[k] ?? Number.NaN) : Number.NaN;
     lines.push(`| ${label} | ${fmt(v[k], d)} | ${am ? fmt(am[k], d) : '—'} | ${am ? fmt(r, 2) : '—'} |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (rounds > 1) process.stdout.write(`\n${roundsTable(done)}\n`);
   const latencyBudget = (parseDuration(timers.groupWait) ?? 0) + 100;
   const budgets = [
     am
@@ -239,7 +259,16 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`\n${budgets.join('\n')}\n`);
   if (jsonFile) {
-    const out = { total, groups, batch, connections, ...v, ...(am ? { alertmanager: am, ratio } : {}) };
+    const out = {
+      total,
+      groups,
+      batch,
+      connections,
+      rounds,
+      ...v,
+      ...(am ? { alertmanager: am, ratio } : {}),
+      ...(rounds > 1 ? { each_round: done } : {}),
+    };
     fs.writeFileSync(jsonFile, `${JSON.stringify(out, null, 2)}\n`);
   }
 }
