@@ -19,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { parseDuration } from '../src/shared/duration.ts';
 import { runLoad, type LoadResult } from './ingest/load.ts';
 import { FirstSeenReceiver } from './ingest/receiver.ts';
+import { warmBenchmark } from './ingest/sink.ts';
 import { arg } from './args.ts';
 import { ratioOf, roundLine, roundsTable, summarise, type Figures, type Round } from './ingest/report.ts';
 import {
@@ -201,6 +202,8 @@ async function main(): Promise<void> {
     );
   const done: Round[] = [];
   try {
+    process.stderr.write('  warming the benchmark itself (a sink on loopback)…\n');
+    await warmBenchmark(receiver, { batch, connections, groups });
     for (let i = 0; i < rounds; i++) {
       if (rounds > 1) process.stderr.write(`  round ${i + 1} of ${rounds}\n`);
       const round = await runRound(receiver, i % 2 === 0);
@@ -249,9 +252,11 @@ async function main(): Promise<void> {
   if (rounds > 1) process.stdout.write(`\n${roundsTable(done)}\n`);
   const latencyBudget = (parseDuration(timers.groupWait) ?? 0) + 100;
   const budgets = [
-    am
-      ? `ingest ≥ 1.5× Alertmanager: ${fmt(ratio['alerts_per_s'] ?? Number.NaN, 2)}× ${(ratio['alerts_per_s'] ?? 0) >= 1.5 ? 'PASS' : 'FAIL'}`
-      : 'ingest ratio: no Alertmanager',
+    rate
+      ? `ingest ratio: not judged under a paced load (--rate ${rate}): both servers take what is offered`
+      : am
+        ? `ingest ≥ 1.5× Alertmanager: ${fmt(ratio['alerts_per_s'] ?? Number.NaN, 2)}× ${(ratio['alerts_per_s'] ?? 0) >= 1.5 ? 'PASS' : 'FAIL'}`
+        : 'ingest ratio: no Alertmanager',
     `notify p99 ≤ group_wait + 100 ms (${latencyBudget} ms): ${fmt(v.notify_p99_ms)} ms ${v.notify_p99_ms <= latencyBudget ? 'PASS' : 'FAIL'}${am ? ` (Alertmanager: ${fmt(am.notify_p99_ms)} ms; later alerts of a group wait for its group_interval tick)` : ''}`,
     `first alert of a group, notify p99 ≤ group_wait + 100 ms: ${fmt(v.first_of_group_p99_ms)} ms ${v.first_of_group_p99_ms <= latencyBudget ? 'PASS' : 'FAIL'}${am ? ` (Alertmanager: ${fmt(am.first_of_group_p99_ms)} ms)` : ''}`,
     `RSS < 1 KB per active alert (idle ${settleMs / 1000} s after the load): ${fmt(v.rss_bytes_per_alert)} B ${v.rss_bytes_per_alert < 1024 ? 'PASS' : 'FAIL'} (right after the load: ${fmt(v.rss_bytes_per_alert_at_end)} B${am ? `; Alertmanager: ${fmt(am.rss_bytes_per_alert)} B, ${fmt(am.rss_bytes_per_alert_at_end)} B` : ''})`,
