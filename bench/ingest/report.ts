@@ -2,7 +2,8 @@
  * What `bench:ingest` reports: one server's figures for one run, and how several rounds are
  * summed up. The host is shared and its speed drifts within minutes, so with `--rounds N` each
  * round runs both servers back to back, and the summary is the median of each figure and the
- * median of the rounds' own ratios (a ratio of two figures measured minutes apart).
+ * median of the rounds' own ratios (each of two figures measured a minute apart, not across the
+ * whole run).
  */
 
 /** One server's figures for one run of the load. */
