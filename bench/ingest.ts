@@ -21,7 +21,15 @@ import { runLoad, type LoadResult } from './ingest/load.ts';
 import { FirstSeenReceiver } from './ingest/receiver.ts';
 import { warmBenchmark } from './ingest/sink.ts';
 import { arg } from './args.ts';
-import { ratioOf, roundLine, roundsTable, summarise, type Figures, type Round } from './ingest/report.ts';
+import {
+  fmt,
+  ratioOf,
+  roundLine,
+  roundsTable,
+  summarise,
+  type Figures,
+  type Round,
+} from './ingest/report.ts';
 import {
   cpuSeconds,
   DEFAULT_TIMERS,
@@ -138,8 +146,6 @@ async function measure(server: ServerUnderTest, receiver: FirstSeenReceiver): Pr
     webhook_calls: r.webhookCalls,
   };
 }
-
-const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 /** Starts a fresh vigil, measures it and stops it. */
 async function runVigil(receiver: FirstSeenReceiver): Promise<Figures> {

@@ -82,7 +82,8 @@ export function summarise(rounds: readonly Round[]): Summary {
   return { vigil, alertmanager: medianFigures(withAm.map((r) => r.alertmanager)), ratio };
 }
 
-const fmt = (n: number | undefined, d = 0): string =>
+/** A figure with `d` decimals, or `n/a` when it was not measured. */
+export const fmt = (n: number | undefined, d = 0): string =>
   n !== undefined && Number.isFinite(n) ? n.toFixed(d) : 'n/a';
 
 /** One line per round, for the table of rounds (the figures that move most between rounds). */
